@@ -1,0 +1,18 @@
+/* caps.h: the capability sets the command starts with. */
+#ifndef SB_CAPS_H
+#define SB_CAPS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+/* Drop every capability outside the documented set from the bounding set
+ * and clear the ambient and inheritable sets; call before changing ids. */
+int caps_limit_bounding(sb_error *err);
+/* Final sets: the documented set when the command runs as uid 0 inside,
+ * nothing otherwise. */
+int caps_set_final(bool root_inside, sb_error *err);
+/* The documented set, as text for --help and check: "cap_chown,...". */
+const char *caps_default_names(void);
+
+#endif

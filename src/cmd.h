@@ -1,0 +1,8 @@
+/* cmd.h: entry points of the subcommands; argv[0] is the subcommand name. */
+#ifndef SB_CMD_H
+#define SB_CMD_H
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif

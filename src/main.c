@@ -1,0 +1,54 @@
+/* main.c: the `sandbox` command: global options and subcommand dispatch.
+ * Each subcommand lives in its own file (cmd_*.c). */
+#include "config.h"
+#include "cmd.h"
+#include "error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sandbox COMMAND [OPTIONS]\n"
+		"\n"
+		"Run programs in a rootless sandbox they cannot climb out of.\n"
+		"\n"
+		"Commands:\n"
+		"  run     run a command in a sandbox (see 'sandbox run --help')\n"
+		"  check   show what this host supports, and how to fix each gap\n"
+		"  help    show this help\n"
+		"\n"
+		"Options:\n"
+		"  -h, --help     show this help\n"
+		"  --version      show the version\n"
+		"\n"
+		"Example: sandbox run host -- ls /\n"
+		"See sandbox(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (cmd == NULL) {
+		usage(stderr);
+		return SB_EXIT_FAILURE;
+	}
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		if (argc > 2 && strcmp(cmd, "help") == 0 && strcmp(argv[2], "run") == 0)
+			return cmd_run(2, (char *[]){ "run", "--help", NULL });
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("sandbox %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	fprintf(stderr, "sandbox: unknown command '%s' (see sandbox --help)\n", cmd);
+	return SB_EXIT_FAILURE;
+}
