@@ -1,0 +1,36 @@
+# integration-common.sh: sourced by integration-root.sh and
+# integration-user.sh. Stages what the bats suite needs (the sandbox binary,
+# the static in-sandbox helper, a busybox root file system holding it, and
+# the .bats files) in a fresh world-readable directory, so that the
+# unprivileged test user can reach all of it wherever the build tree lives,
+# and removes it afterwards.
+set -euo pipefail
+
+: "${SANDBOX:?}" "${SBHELPER:?}" "${TOP_SRCDIR:?}"
+
+stage_suite() {
+	STAGE=$(mktemp -d /tmp/sandbox-tests.XXXXXX)
+	trap 'rm -rf "$STAGE"' EXIT
+	chmod 0755 "$STAGE"
+	cp "$SANDBOX" "$STAGE/sandbox"
+	cp "$SBHELPER" "$STAGE/sbhelper"
+	cp -r "$TOP_SRCDIR/tests/integration" "$STAGE/suite"
+	cp -r "$TOP_SRCDIR/tests/lib" "$STAGE/lib"
+	"$TOP_SRCDIR/tools/mkdemo-rootfs" --add "$SBHELPER:/usr/bin/sbhelper" "$STAGE/rootfs" >/dev/null
+	chmod -R a+rX "$STAGE"
+}
+
+# bats_as USER: run the suite as USER ("" for the current user), TAP out.
+bats_as() {
+	local user=$1
+	local -a envs=(SANDBOX="$STAGE/sandbox" SBHELPER="$STAGE/sbhelper"
+		ROOTFS="$STAGE/rootfs" TESTLIB="$STAGE/lib" TEST_MODE="$2"
+		SANDBOX_TEST_NOSUB_USER="${SANDBOX_TEST_NOSUB_USER:-sbnosub}"
+		PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+	if [[ -n $user ]]; then
+		runuser -u "$user" -- env -i HOME="/tmp" "${envs[@]}" \
+			bats --tap "$STAGE/suite"
+	else
+		env "${envs[@]}" bats --tap "$STAGE/suite"
+	fi
+}
