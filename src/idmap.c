@@ -27,16 +27,16 @@ size_t subid_parse(const char *text, const char *name, uint32_t id,
 	snprintf(idstr, sizeof(idstr), "%u", id);
 	while (line != NULL && *line != '\0' && n < max) {
 		const char *end = strchrnul(line, '\n');
-		char buf[256], *f1, *f2, *f3, *save = NULL;
+		char buf[256], *save = NULL;
 		size_t len = (size_t)(end - line);
 		uint32_t start, count;
 
 		if (len > 0 && len < sizeof(buf)) {
 			memcpy(buf, line, len);
 			buf[len] = '\0';
-			f1 = strtok_r(buf, ":", &save);
-			f2 = strtok_r(NULL, ":", &save);
-			f3 = strtok_r(NULL, ":\r", &save);
+			const char *f1 = strtok_r(buf, ":", &save);
+			const char *f2 = strtok_r(NULL, ":", &save);
+			const char *f3 = strtok_r(NULL, ":\r", &save);
 			if (f1 && f2 && f3 && strtok_r(NULL, ":", &save) == NULL &&
 			    ((name != NULL && strcmp(f1, name) == 0) || strcmp(f1, idstr) == 0) &&
 			    parse_u32(f2, &start) && parse_u32(f3, &count) && count > 0 &&

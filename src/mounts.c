@@ -25,8 +25,12 @@
 #define SYS_mount_setattr 442
 #endif
 
+/* struct mount_attr of mount_setattr(2); the kernel reads every field. */
 struct sb_mount_attr {
-	uint64_t attr_set, attr_clr, propagation, userns_fd;
+	uint64_t attr_set;     /* cppcheck-suppress unusedStructMember */
+	uint64_t attr_clr;     /* cppcheck-suppress unusedStructMember */
+	uint64_t propagation;  /* cppcheck-suppress unusedStructMember */
+	uint64_t userns_fd;    /* cppcheck-suppress unusedStructMember */
 };
 
 const char *fd_path(int fd, char buf[static 32])
@@ -70,14 +74,13 @@ int open_in_root(int rootfd, const char *path, sb_error *err)
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	const char *rel = path;
-	int fd;
 
 	while (*rel == '/')
 		rel++;
 	if (*rel == '\0')
 		rel = ".";
 	if (have_openat2) {
-		fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+		int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
 		if (fd >= 0)
 			return fd;
 		if (errno != ENOSYS)
@@ -89,9 +92,9 @@ int open_in_root(int rootfd, const char *path, sb_error *err)
 
 int mkpath_in_root(int rootfd, const char *path, bool file, sb_error *err)
 {
-	cleanup_free char *prefix = xcalloc(strlen(path) + 2, 1);
+	cleanup_free char *buf = xstrdup(path);
 	cleanup_close int parent = -1;
-	const char *p = path;
+	char *p = buf;
 	int fd;
 
 	fd = open_in_root(rootfd, path, NULL);
@@ -100,9 +103,8 @@ int mkpath_in_root(int rootfd, const char *path, bool file, sb_error *err)
 	parent = open_in_root(rootfd, "/", err);
 	if (parent < 0)
 		return -1;
-	while (*p) {
-		const char *start, *end;
-		cleanup_free char *name = NULL;
+	for (;;) {
+		char *name, *end, saved;
 		bool last;
 		int next;
 
@@ -110,32 +112,30 @@ int mkpath_in_root(int rootfd, const char *path, bool file, sb_error *err)
 			p++;
 		if (*p == '\0')
 			break;
-		start = p;
+		name = p;
 		end = strchrnul(p, '/');
-		name = strndup(start, (size_t)(end - start));
-		if (name == NULL)
-			sb_oom();
 		p = end;
 		while (*p == '/')
 			p++;
 		last = *p == '\0';
-		strcat(prefix, "/");
-		strcat(prefix, name);
-		next = open_in_root(rootfd, prefix, NULL);
+		saved = *end;
+		*end = '\0';   /* buf is now the prefix, name its last component */
+		next = open_in_root(rootfd, buf, NULL);
 		if (next < 0) {
 			if (last && file) {
 				int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 				if (f < 0 && errno != EEXIST)
-					return sb_fail(err, errno, "cannot create mount point '%s'", prefix);
+					return sb_fail(err, errno, "cannot create mount point '%s'", buf);
 				if (f >= 0)
 					close(f);
 			} else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
-				return sb_fail(err, errno, "cannot create mount point '%s'", prefix);
+				return sb_fail(err, errno, "cannot create mount point '%s'", buf);
 			}
-			next = open_in_root(rootfd, prefix, err);
+			next = open_in_root(rootfd, buf, err);
 			if (next < 0)
 				return -1;
 		}
+		*end = saved;
 		closep(&parent);
 		parent = next;
 	}

@@ -127,14 +127,13 @@ static int host_tree(struct ctx *c, sb_error *err)
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		cleanup_free char *host = xasprintf("/%s", dirs[i]);
-		char link[4096];
 		struct stat st;
-		ssize_t n;
 
 		if (lstat(host, &st) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode)) {
-			n = readlink(host, link, sizeof(link) - 1);
+			char link[4096];
+			ssize_t n = readlink(host, link, sizeof(link) - 1);
 			if (n < 0)
 				return sb_fail(err, errno, "readlink '%s'", host);
 			link[n] = '\0';
@@ -278,9 +277,9 @@ static int build(const struct run_spec *spec, const struct rootfs_src *src,
 {
 	struct ctx c = { .spec = spec, .rootfd = -1 };
 	cleanup_close int rootfd = -1;
-	char buf[32];
 
 	if (spec->root == ROOT_DIR) {
+		char buf[32];
 		if (mount(fd_path(src->rootfs_fd, buf), NEWROOT, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return sb_fail(err, errno, "bind --rootfs '%s'", spec->rootfs);
 	} else if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {

@@ -5,8 +5,8 @@
 
 #include <stdarg.h>
 
-#define ARGS(...) ((char *[]){ __VA_ARGS__ __VA_OPT__(,) NULL })
-#define NARGS(...) ((int)(sizeof((char *[]){ __VA_ARGS__ __VA_OPT__(,) NULL }) / sizeof(char *)) - 1)
+#define ARGS(...) ((char *[]){ __VA_ARGS__, NULL })
+#define NARGS(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
 #define PARSE(spec, err, ...) spec_parse_run(spec, NARGS(__VA_ARGS__), ARGS(__VA_ARGS__), err)
 
 static void refuse(const char *msg, int argc, char **argv)
@@ -73,7 +73,7 @@ int main(void)
 	REFUSE("--hostname", "--hostname", "a b", "host", "ls");
 	REFUSE("--setenv: invalid variable name 'A=B'", "--setenv", "A=B", "1", "host", "ls");
 	REFUSE("unknown image 'ls'", "ls");
-	REFUSE("no root file system given");
+	refuse("no root file system given", 0, (char *[]){ NULL });
 	REFUSE("unknown image 'debian'", "debian", "ls");
 	REFUSE("no command given", "host");
 	REFUSE("no command given", "--rootfs", "/r");
