@@ -1,0 +1,155 @@
+# fish completion for sandbox(1). The options of `sandbox run` follow the
+# table in src/spec.c; keep the two in step.
+
+# True when the command line so far holds exactly $argv[1] tokens.
+function __sandbox_ntokens
+    test (count (commandline -opc)) -eq $argv[1]
+end
+
+# True when the subcommand (the first argument) is $argv[1].
+function __sandbox_subcommand
+    set -l tokens (commandline -opc)
+    test (count $tokens) -ge 2; and test "$tokens[2]" = $argv[1]
+end
+
+# Directories inside the sandbox are absolute: start from / when nothing
+# is typed yet; the host's tree is a guide.
+function __sandbox_inside_dirs
+    set -l cur $argv[1]
+    test -n "$cur"; or set cur /
+    __fish_complete_directories $cur 'Path inside the sandbox'
+end
+
+# The candidates for the current token of `sandbox run`, found by walking
+# the tokens before it as src/spec.c does.
+function __sandbox_run_complete
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct)
+    set -l n (count $tokens)
+    set -l i 3
+    set -l rootfs 0
+    set -l dashdash 0
+    set -l opt
+    set -l argn 0
+
+    while test $i -le $n
+        set -l t $tokens[$i]
+        switch $t
+            case --
+                set dashdash 1
+                set i (math $i + 1)
+                break
+            case '--rootfs=*'
+                set rootfs 1
+            case '--*=*' --rootfs-rw --verbose --quiet --help -h
+            case --rootfs --tmpfs --chdir --keep-env --uid --gid --hostname
+                test $t = --rootfs; and set rootfs 1
+                if test $i -eq $n
+                    set opt $t
+                    set argn 1
+                    break
+                end
+                set i (math $i + 1)
+            case --bind --ro-bind --setenv
+                if test $i -ge (math $n - 1)
+                    set opt $t
+                    set argn (math $n - $i + 1)
+                    break
+                end
+                set i (math $i + 2)
+            case '-*'
+                # not an option of sandbox run: it would be refused
+            case '*'
+                break
+        end
+        set i (math $i + 1)
+    end
+
+    # The current token is an argument of an option, given as the next word
+    # or as --option=VALUE.
+    set -l prefix
+    if test -z "$opt"; and test $i -gt $n; and test $dashdash = 0
+        and string match -qr -- '^--[a-z-]+=' $cur
+        set opt (string replace -r -- '=.*' '' $cur)
+        set prefix $opt=
+        set cur (string replace -r -- '^[^=]*=' '' $cur)
+        set argn 1
+    end
+    if test -n "$opt"
+        switch $opt
+            case --rootfs
+                __fish_complete_directories $cur 'Root directory'
+            case --chdir --tmpfs
+                __sandbox_inside_dirs $cur
+            case --bind --ro-bind
+                if test $argn = 1
+                    __fish_complete_path $cur 'Host source'
+                else
+                    set -l src $tokens[-1]
+                    string match -q -- '/*' $src; and printf '%s\t%s\n' $src 'Same path as the source'
+                    __sandbox_inside_dirs $cur
+                end
+            case --setenv --keep-env
+                test $argn = 1; and set -xn | string match -r -- '^[A-Za-z_][A-Za-z0-9_]*$'
+        end | string replace -r -- '^' "$prefix"
+        return
+    end
+
+    if test $i -gt $n; and test $dashdash = 0
+        # Still among the options, which must come before the image.
+        if string match -q -- '-*' $cur
+            printf '%s\t%s\n' \
+                --rootfs 'Use DIR as the root file system (read-only)' \
+                --rootfs-rw 'Make the --rootfs directory writable' \
+                --bind 'Bind host path SRC read-write at DEST' \
+                --ro-bind 'Bind host path SRC read-only at DEST' \
+                --tmpfs 'Mount a fresh tmpfs at DEST' \
+                --chdir 'Start the command in DIR (default /)' \
+                --setenv 'Set an environment variable' \
+                --keep-env "Pass the host's value of KEY through" \
+                --uid 'Run as uid N inside (default 0)' \
+                --gid 'Run as gid N inside (default 0)' \
+                --hostname 'Host name inside (default: sandbox)' \
+                --verbose 'Trace each setup step with its duration' \
+                --quiet 'Print no warnings' \
+                --help 'Show the help of sandbox run' \
+                -- 'End of options'
+            return
+        end
+    end
+
+    # Where the command starts: right away with --rootfs, else after the
+    # image and an optional "--".
+    set -l cmd $i
+    if test $rootfs = 0
+        if test $i -gt $n
+            printf '%s\t%s\n' host "Read-only view of the host's system"
+            return
+        end
+        set cmd (math $i + 1)
+        if test $cmd -le $n; and test "$tokens[$cmd]" = --
+            set cmd (math $cmd + 1)
+        else if test $cmd -gt $n; and string match -q -- '-*' $cur
+            printf '%s\t%s\n' -- 'End of options'
+            return
+        end
+    end
+    if test $cmd -gt $n
+        complete -C "$cur"
+    else
+        complete -C (string join -- ' ' (string escape -- $tokens[$cmd..-1]) "$cur")
+    end
+end
+
+complete -c sandbox -f
+
+complete -c sandbox -n '__sandbox_ntokens 1' -a run -d 'Run a command in a sandbox'
+complete -c sandbox -n '__sandbox_ntokens 1' -a check -d 'Show what this host supports, and how to fix each gap'
+complete -c sandbox -n '__sandbox_ntokens 1' -a help -d 'Show the help'
+complete -c sandbox -n '__sandbox_ntokens 1' -s h -l help -d 'Show the help'
+complete -c sandbox -n '__sandbox_ntokens 1' -l version -d 'Show the version'
+
+complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand help' -a run -d 'The options of sandbox run'
+complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand check' -s h -l help -d 'Show the help of sandbox check'
+
+complete -c sandbox -n '__sandbox_subcommand run' -a '(__sandbox_run_complete)'

@@ -24,20 +24,20 @@ const char *caps_default_names(void)
 	       "cap_audit_write";
 }
 
-static bool kept(cap_value_t c)
+unsigned long long caps_default_mask(void)
 {
+	unsigned long long m = 0;
 	for (size_t i = 0; i < NKEEP; i++)
-		if (keep[i] == c)
-			return true;
-	return false;
+		m |= 1ull << keep[i];
+	return m;
 }
 
-int caps_limit_bounding(sb_error *err)
+int caps_limit_bounding(unsigned long long mask, sb_error *err)
 {
 	cap_value_t last = (cap_value_t)cap_max_bits() - 1;
 
 	for (cap_value_t c = 0; c <= last; c++) {
-		if (kept(c))
+		if (c < 64 && (mask & (1ull << c)))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return sb_fail(err, errno, "drop capability %d from the bounding set", c);
@@ -47,17 +47,21 @@ int caps_limit_bounding(sb_error *err)
 	return 0;
 }
 
-int caps_set_final(bool root_inside, sb_error *err)
+int caps_set_final(bool root_inside, unsigned long long mask, sb_error *err)
 {
 	cap_t caps = cap_init();   /* all clear */
+	cap_value_t last = (cap_value_t)cap_max_bits() - 1;
 	int r = 0;
 
 	if (caps == NULL)
 		return sb_fail(err, errno, "cap_init");
-	if (root_inside &&
-	    (cap_set_flag(caps, CAP_PERMITTED, NKEEP, keep, CAP_SET) < 0 ||
-	     cap_set_flag(caps, CAP_EFFECTIVE, NKEEP, keep, CAP_SET) < 0))
-		r = sb_fail(err, errno, "cap_set_flag");
+	for (cap_value_t c = 0; root_inside && r == 0 && c <= last && c < 64; c++) {
+		if (!(mask & (1ull << c)))
+			continue;
+		if (cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_SET) < 0 ||
+		    cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) < 0)
+			r = sb_fail(err, errno, "cap_set_flag");
+	}
 	if (r == 0 && cap_set_proc(caps) < 0)
 		r = sb_fail(err, errno, "set capabilities");
 	cap_free(caps);

@@ -4,5 +4,6 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
 
 #endif

@@ -104,11 +104,13 @@ static int set_ids(const struct run_spec *spec, bool may_setgroups, sb_error *er
 	return 0;
 }
 
-void payload_exec(const struct run_spec *spec, bool may_setgroups, int errfd)
+void payload_exec(const struct payload *p)
 {
+	const struct run_spec *spec = p->spec;
 	sb_error err = NULL;
 	sigset_t all;
 	const char *dir = spec->chdir ? spec->chdir : "/";
+	int listener = -1;
 
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
@@ -117,21 +119,33 @@ void payload_exec(const struct run_spec *spec, bool may_setgroups, int errfd)
 
 	if (chdir(dir) < 0) {
 		sb_fail(&err, errno, "--chdir '%s'", dir);
-		fail_exit(&err, errfd);
+		fail_exit(&err, p->err_fd);
 	}
-	if (caps_limit_bounding(&err) < 0 || set_ids(spec, may_setgroups, &err) < 0 ||
-	    caps_set_final(spec->uid == 0, &err) < 0)
-		fail_exit(&err, errfd);
+	if (caps_limit_bounding(spec->caps, &err) < 0 ||
+	    set_ids(spec, p->may_setgroups, &err) < 0 ||
+	    caps_set_final(spec->uid == 0, spec->caps, &err) < 0)
+		fail_exit(&err, p->err_fd);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		sb_fail(&err, errno, "set no_new_privs");
-		fail_exit(&err, errfd);
+		fail_exit(&err, p->err_fd);
 	}
 	environ = payload_environ(spec, environ);
+	if (seccomp_filter_load(p->filter, &listener, &err) < 0)
+		fail_exit(&err, p->err_fd);
+	if (listener >= 0) {
+		if (send_fd(p->notify_sock, listener) < 0) {
+			sb_fail(&err, errno, "pass the seccomp listener to the monitor");
+			fail_exit(&err, p->err_fd);
+		}
+		close(listener);
+	}
+	close(p->notify_sock);
 	sb_trace("exec %s", spec->argv[0]);
 	execvp(spec->argv[0], spec->argv);
-	sb_fail(&err, errno, "cannot run '%s'", spec->argv[0]);
-	sb_set_status(&err, errno == ENOENT ? SB_EXIT_NOTFOUND : SB_EXIT_NOEXEC);
-	if (errno == ENOENT && strchr(spec->argv[0], '/') == NULL)
+	int e = errno;
+	sb_fail(&err, e, "cannot run '%s'", spec->argv[0]);
+	sb_set_status(&err, e == ENOENT ? SB_EXIT_NOTFOUND : SB_EXIT_NOEXEC);
+	if (e == ENOENT && strchr(spec->argv[0], '/') == NULL)
 		sb_hint(&err, "not found in PATH=%s", getenv("PATH"));
-	fail_exit(&err, errfd);
+	fail_exit(&err, p->err_fd);
 }

@@ -17,6 +17,7 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  run     run a command in a sandbox (see 'sandbox run --help')\n"
 		"  check   show what this host supports, and how to fix each gap\n"
+		"  profiles  list profiles; 'profiles show NAME' prints one expanded\n"
 		"  help    show this help\n"
 		"\n"
 		"Options:\n"
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "profiles") == 0)
+		return cmd_profiles(argc - 1, argv + 1);
 	fprintf(stderr, "sandbox: unknown command '%s' (see sandbox --help)\n", cmd);
 	return SB_EXIT_FAILURE;
 }

@@ -3,8 +3,12 @@
  * No file system access and no side effects: see spec.h. */
 #include "config.h"
 #include "spec.h"
+#include "caps.h"
 #include "paths.h"
+#include "profile.h"
 #include "util.h"
+
+#include <sys/capability.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +16,8 @@
 struct option_def {
 	const char *name;
 	int nargs;
+	bool multi;           /* one argument, repeatable: "a,b" or "a b" in profiles */
+	bool cli_only;        /* not in profiles */
 	const char *args;     /* for the help text */
 	const char *help;
 	int (*apply)(struct run_spec *s, char **a, sb_error *err);
@@ -156,21 +162,139 @@ static int opt_help(struct run_spec *s, char **a, sb_error *err)
 	return 0;
 }
 
+static int opt_net(struct run_spec *s, char **a, sb_error *err)
+{
+	if (strcmp(a[0], "none") == 0)
+		s->net = NET_NONE;
+	else if (strcmp(a[0], "host") == 0)
+		s->net = NET_HOST;
+	else if (strcmp(a[0], "slirp") == 0)
+		return sb_fail(err, 0, "--net slirp: user-mode networking is not built yet"),
+		       sb_hint(err, "use --net none or --net host");
+	else
+		return sb_fail(err, 0, "--net: '%s' is not one of none, host, slirp", a[0]);
+	return 0;
+}
+
+static int add_sc(struct run_spec *s, bool allow, const char *name, sb_error *err)
+{
+	struct seccomp_op *o;
+
+	if (scpolicy_check_name(name, err) < 0)
+		return sb_wrap(err, "--seccomp-%s", allow ? "allow" : "deny");
+	s->sc_ops = xrealloc(s->sc_ops, s->n_sc_ops + 1, sizeof(*s->sc_ops));
+	o = &s->sc_ops[s->n_sc_ops++];
+	o->allow = allow;
+	o->name = xstrdup(name);
+	o->source = xstrdup(s->source ? s->source : "the command line");
+	return 0;
+}
+
+static int opt_sc_allow(struct run_spec *s, char **a, sb_error *err)
+{
+	return add_sc(s, true, a[0], err);
+}
+
+static int opt_sc_deny(struct run_spec *s, char **a, sb_error *err)
+{
+	return add_sc(s, false, a[0], err);
+}
+
+static int opt_sc_profile(struct run_spec *s, char **a, sb_error *err)
+{
+	if (a[0][0] == '\0')
+		return sb_fail(err, 0, "--seccomp-profile: empty file name");
+	free(s->seccomp_profile);
+	s->seccomp_profile = xstrdup(a[0]);
+	return 0;
+}
+
+static int opt_allow_userns(struct run_spec *s, char **a, sb_error *err)
+{
+	s->allow_userns = true;
+	return 0;
+}
+
+static int cap_bit(const char *name, unsigned long long *bit, const char *opt, sb_error *err)
+{
+	char low[64];
+	cap_value_t v;
+	size_t i;
+
+	if (strcasecmp(name, "all") == 0) {
+		*bit = ~0ull;
+		return 0;
+	}
+	if (strncasecmp(name, "cap_", 4) != 0)
+		snprintf(low, sizeof(low), "cap_%s", name);
+	else
+		snprintf(low, sizeof(low), "%s", name);
+	for (i = 0; low[i]; i++)
+		low[i] = (char)(low[i] >= 'A' && low[i] <= 'Z' ? low[i] + 32 : low[i]);
+	if (cap_from_name(low, &v) < 0 || v < 0 || v > 63)
+		return sb_fail(err, 0, "--%s: unknown capability '%s'", opt, name);
+	*bit = 1ull << v;
+	return 0;
+}
+
+static int opt_cap_add(struct run_spec *s, char **a, sb_error *err)
+{
+	unsigned long long b = 0;
+	if (cap_bit(a[0], &b, "cap-add", err) < 0)
+		return -1;
+	s->caps |= b;
+	return 0;
+}
+
+static int opt_cap_drop(struct run_spec *s, char **a, sb_error *err)
+{
+	unsigned long long b = 0;
+	if (cap_bit(a[0], &b, "cap-drop", err) < 0)
+		return -1;
+	s->caps &= ~b;
+	return 0;
+}
+
+static int opt_caps(struct run_spec *s, char **a, sb_error *err)
+{
+	if (strcmp(a[0], "none") == 0)
+		s->caps = 0;
+	else if (strcmp(a[0], "default") == 0)
+		s->caps = caps_default_mask();
+	else
+		return sb_fail(err, 0, "--caps: '%s' is not one of none, default", a[0]);
+	return 0;
+}
+
+static int opt_profile(struct run_spec *s, char **a, sb_error *err)
+{
+	return 0;   /* applied first, by spec_parse_run */
+}
+
 static const struct option_def options[] = {
-	{ "rootfs", 1, "DIR", "use DIR as the root file system (read-only)", opt_rootfs },
-	{ "rootfs-rw", 0, NULL, "make the --rootfs directory writable", opt_rootfs_rw },
-	{ "bind", 2, "SRC DEST", "bind host path SRC read-write at DEST", opt_bind },
-	{ "ro-bind", 2, "SRC DEST", "bind host path SRC read-only at DEST", opt_ro_bind },
-	{ "tmpfs", 1, "DEST", "mount a fresh tmpfs at DEST", opt_tmpfs },
-	{ "chdir", 1, "DIR", "start the command in DIR (default /)", opt_chdir },
-	{ "setenv", 2, "KEY VALUE", "set an environment variable", opt_setenv },
-	{ "keep-env", 1, "KEY", "pass the host's value of KEY through", opt_keep_env },
-	{ "uid", 1, "N", "run as uid N inside (default 0)", opt_uid },
-	{ "gid", 1, "N", "run as gid N inside (default 0)", opt_gid },
-	{ "hostname", 1, "NAME", "host name inside (default: sandbox)", opt_hostname },
-	{ "verbose", 0, NULL, "trace each setup step with its duration", opt_verbose },
-	{ "quiet", 0, NULL, "print no warnings", opt_quiet },
-	{ "help", 0, NULL, "show this help", opt_help },
+	{ "rootfs", 1, false, false, "DIR", "use DIR as the root file system (read-only)", opt_rootfs },
+	{ "rootfs-rw", 0, false, false, NULL, "make the --rootfs directory writable", opt_rootfs_rw },
+	{ "bind", 2, false, false, "SRC DEST", "bind host path SRC read-write at DEST", opt_bind },
+	{ "ro-bind", 2, false, false, "SRC DEST", "bind host path SRC read-only at DEST", opt_ro_bind },
+	{ "tmpfs", 1, false, false, "DEST", "mount a fresh tmpfs at DEST", opt_tmpfs },
+	{ "chdir", 1, false, false, "DIR", "start the command in DIR (default /)", opt_chdir },
+	{ "setenv", 2, false, false, "KEY VALUE", "set an environment variable", opt_setenv },
+	{ "keep-env", 1, false, false, "KEY", "pass the host's value of KEY through", opt_keep_env },
+	{ "uid", 1, false, false, "N", "run as uid N inside (default 0)", opt_uid },
+	{ "gid", 1, false, false, "N", "run as gid N inside (default 0)", opt_gid },
+	{ "hostname", 1, false, false, "NAME", "host name inside (default: sandbox)", opt_hostname },
+	{ "net", 1, false, false, "none|host", "network: own loopback only (none) or the host's", opt_net },
+	{ "seccomp-allow", 1, true, false, "GROUP|CALL", "grant a denied syscall group or call", opt_sc_allow },
+	{ "seccomp-deny", 1, true, false, "GROUP|CALL", "refuse a syscall group or call with EPERM", opt_sc_deny },
+	{ "seccomp-profile", 1, false, false, "FILE", "use a Docker/OCI seccomp JSON profile instead", opt_sc_profile },
+	{ "allow-userns", 0, false, false, NULL, "allow new user namespaces inside", opt_allow_userns },
+	{ "cap-add", 1, true, false, "CAP", "add a capability for uid 0 inside", opt_cap_add },
+	{ "cap-drop", 1, true, false, "CAP", "drop a capability (ALL for every one)", opt_cap_drop },
+	{ "caps", 1, false, false, "none|default", "start from no capabilities, or the default set", opt_caps },
+	{ "profile", 1, false, true, "NAME", "apply profile NAME first (default: default)", opt_profile },
+	{ "verbose", 0, false, false, NULL, "trace each setup step with its duration", opt_verbose },
+	{ "quiet", 0, false, false, NULL, "print no warnings", opt_quiet },
+	{ "help", 0, false, true, NULL, "show this help", opt_help },
 };
 
 static const struct option_def *find_option(const char *name, size_t len)
@@ -216,24 +340,141 @@ static int validate(struct run_spec *s, sb_error *err)
 	return 0;
 }
 
+void spec_init(struct run_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->caps = caps_default_mask();
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, sizeof(prev));
+	}
+	return prev[lb];
+}
+
+const char *spec_suggest_option(const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = 3;
+
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		size_t d = edit_distance(name, options[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = options[i].name;
+		}
+	}
+	return best;
+}
+
+static int unknown_option(const char *shown, const char *name, sb_error *err)
+{
+	const char *sug = spec_suggest_option(name);
+
+	sb_fail(err, 0, "unknown option '%s'", shown);
+	if (sug != NULL)
+		return sb_hint(err, "did you mean '%s'?", sug);
+	return sb_hint(err, "see sandbox run --help");
+}
+
+int spec_apply_option(struct run_spec *s, const char *name, char **args, int nargs,
+		      sb_error *err)
+{
+	const struct option_def *o = find_option(name, strlen(name));
+
+	if (o == NULL)
+		return unknown_option(name, name, err);
+	if (o->cli_only)
+		return sb_fail(err, 0, "'%s' cannot be used in a profile%s", name,
+			       strcmp(name, "profile") == 0 ? " (use 'include NAME')" : "");
+	if (o->multi && nargs >= 1) {
+		for (int i = 0; i < nargs; i++)
+			if (o->apply(s, &args[i], err) < 0)
+				return -1;
+		return 0;
+	}
+	if (nargs != o->nargs)
+		return sb_fail(err, 0, "'%s' takes %d argument%s%s%s, not %d", name, o->nargs,
+			       o->nargs == 1 ? "" : "s", o->args ? " " : "", o->args ? o->args : "", nargs);
+	return o->apply(s, args, err);
+}
+
+/* The profile named on the command line (--profile NAME before the image),
+ * or "default", and whether --help is asked for; the options themselves are
+ * checked later. */
+static const char *prescan(int argc, char **argv, bool *help)
+{
+	const char *name = "default";
+
+	for (int i = 0; i < argc; i++) {
+		const struct option_def *o;
+		const char *arg = argv[i], *eq;
+
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
+			*help = true;
+		if (strcmp(arg, "--") == 0 || arg[0] != '-' || arg[1] != '-')
+			break;
+		eq = strchr(arg + 2, '=');
+		o = find_option(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
+		if (o == NULL)
+			break;
+		if (strcmp(o->name, "profile") == 0 && (eq != NULL || i + 1 < argc))
+			name = eq ? eq + 1 : argv[i + 1];
+		if (eq == NULL)
+			i += o->nargs;
+	}
+	return name;
+}
+
+/* Apply a command-line option: a repeatable one may be "a,b,c". */
+static int apply_cli(struct run_spec *s, const struct option_def *o, char **vals, sb_error *err)
+{
+	cleanup_free char *copy = NULL;
+	char *save = NULL;
+
+	if (!o->multi || vals[0] == NULL || strchr(vals[0], ',') == NULL)
+		return o->apply(s, vals, err);
+	copy = xstrdup(vals[0]);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (o->apply(s, &t, err) < 0)
+			return -1;
+	return 0;
+}
+
 int spec_parse_run(struct run_spec *s, int argc, char **argv, sb_error *err)
 {
 	int i = 0;
 
-	memset(s, 0, sizeof(*s));
+	spec_init(s);
+	s->profile = xstrdup(prescan(argc, argv, &s->help));
+	if (s->help)
+		return 0;
+	if (profile_apply(s, s->profile, err) < 0)
+		return -1;
+	s->source = "the command line";
 	while (i < argc) {
 		const char *arg = argv[i];
 		const struct option_def *o;
 		const char *eq;
-		char *vals[2];
+		char *vals[2] = { NULL, NULL };
 
 		if (strcmp(arg, "--") == 0) {
 			i++;
 			break;
-		}
-		if (strcmp(arg, "-h") == 0) {
-			s->help = true;
-			return 0;
 		}
 		if (arg[0] != '-')
 			break;
@@ -242,10 +483,13 @@ int spec_parse_run(struct run_spec *s, int argc, char **argv, sb_error *err)
 			       sb_hint(err, "see sandbox run --help");
 		eq = strchr(arg + 2, '=');
 		o = find_option(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
-		if (o == NULL)
-			return sb_fail(err, 0, "unknown option '%.*s'",
-				       eq ? (int)(eq - arg) : (int)strlen(arg), arg),
-			       sb_hint(err, "see sandbox run --help");
+		if (o == NULL) {
+			cleanup_free char *shown = strndup(arg, eq ? (size_t)(eq - arg) : strlen(arg));
+			cleanup_free char *bare = strndup(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
+			if (shown == NULL || bare == NULL)
+				sb_oom();
+			return unknown_option(shown, bare, err);
+		}
 		if (eq != NULL && o->nargs != 1)
 			return sb_fail(err, 0, "option '--%s' does not take '=VALUE'", o->name);
 		if (eq != NULL) {
@@ -259,10 +503,8 @@ int spec_parse_run(struct run_spec *s, int argc, char **argv, sb_error *err)
 				vals[k] = argv[i + 1 + k];
 			i += 1 + o->nargs;
 		}
-		if (o->apply(s, vals, err) < 0)
+		if (apply_cli(s, o, vals, err) < 0)
 			return -1;
-		if (s->help)
-			return 0;
 	}
 	if (s->root != ROOT_DIR) {
 		if (i >= argc)
@@ -289,6 +531,13 @@ void spec_free(struct run_spec *s)
 		free(s->env[i].key);
 		free(s->env[i].value);
 	}
+	for (size_t i = 0; i < s->n_sc_ops; i++) {
+		free(s->sc_ops[i].name);
+		free(s->sc_ops[i].source);
+	}
+	free(s->sc_ops);
+	free(s->seccomp_profile);
+	free(s->profile);
 	free(s->mounts);
 	free(s->env);
 	free(s->rootfs);

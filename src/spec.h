@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "scpolicy.h"
 
 enum root_kind {
 	ROOT_NONE = 0,
@@ -34,6 +35,12 @@ struct env_op {
 	char *value;  /* NULL: keep the host's value (--keep-env) */
 };
 
+enum net_mode {
+	NET_NONE = 0,  /* own network namespace, loopback only */
+	NET_HOST,      /* the host's network namespace */
+	NET_SLIRP,     /* user-mode networking (not built yet) */
+};
+
 struct run_spec {
 	enum root_kind root;
 	char *rootfs;           /* ROOT_DIR: the directory as given */
@@ -48,12 +55,33 @@ struct run_spec {
 	uint32_t uid, gid;      /* ids inside; default 0 */
 	bool verbose, quiet;
 	bool help;
+	enum net_mode net;
+	/* seccomp */
+	struct seccomp_op *sc_ops;   /* in order: profile lines, then options */
+	size_t n_sc_ops;
+	char *seccomp_profile;       /* Docker/OCI JSON; replaces the groups */
+	bool allow_userns;
+	/* capabilities of uid 0 inside, as a mask of CAP_* bits */
+	unsigned long long caps;
+	/* where the options being applied come from, for messages */
+	const char *source;          /* "profile 'default'" or "the command line" */
+	char *profile;               /* the profile used, NULL for none */
 	char **argv;            /* the command; points into the caller's argv */
 };
 
-/* Parse the arguments that follow "run". On success the spec is complete
- * and validated; spec->help is set when --help was asked for. */
+/* Parse the arguments that follow "run": the profile (--profile NAME, else
+ * "default") applies first, then the options. On success the spec is
+ * complete and validated; spec->help is set when --help was asked for. */
 int spec_parse_run(struct run_spec *spec, int argc, char **argv, sb_error *err);
+
+/* Apply one option by name (a profile line): args are its arguments; an
+ * option taking one argument given several applies once per argument. */
+int spec_apply_option(struct run_spec *spec, const char *name, char **args, int nargs,
+		      sb_error *err);
+/* The option name closest to `name`, for "did you mean" (NULL if none). */
+const char *spec_suggest_option(const char *name);
+/* Initialise an empty spec with the built-in defaults. */
+void spec_init(struct run_spec *spec);
 void spec_free(struct run_spec *spec);
 
 /* Print the usage text of `sandbox run`. */

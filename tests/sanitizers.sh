@@ -17,12 +17,14 @@ fi
 mkdir -p "$dir/tests/unit"
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 	-fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter
-	-DHAVE_CONFIG_H -I"$TOP_BUILDDIR" -I"$TOP_SRCDIR/src" $(pkg-config --cflags libcap))
-libs=($(pkg-config --libs libcap))
+	-DHAVE_CONFIG_H -I"$TOP_BUILDDIR" -I"$TOP_SRCDIR/src" $(pkg-config --cflags libcap libseccomp json-c))
+libs=($(pkg-config --libs libcap libseccomp json-c))
 lib_srcs=()
 for f in "$TOP_SRCDIR"/src/*.c; do
 	[[ $f == */main.c ]] || lib_srcs+=("$f")
 done
+# generated into the build tree (the same place in an in-tree build)
+[[ -e $TOP_SRCDIR/src/builtin_profiles.c ]] || lib_srcs+=("$TOP_BUILDDIR/src/builtin_profiles.c")
 build() { # OUTPUT SOURCES...
 	local out=$1
 	shift

@@ -40,6 +40,8 @@
  *   personality        (0xffffffff), a query                  ok
  *   ioctl-tiocsti      ioctl(0, TIOCSTI, NULL)                EFAULT
  *   ioctl-tiocsti-high the same, request | 1 << 32            EFAULT
+ *   x32-settimeofday   settimeofday(NULL, NULL) by the x32 ABI    ok, or
+ *                      ENOSYS where the kernel has no x32
  *
  * Notes: the "allowed" column assumes the needed capability is held; e.g.
  * settimeofday needs CAP_SYS_TIME in the initial user namespace, so it is
@@ -505,8 +507,27 @@ static long
 try_ioctl_tiocsti_high(void)
 {
 	/* The kernel truncates the request to 32 bits; a filter may not. */
+#if __SIZEOF_LONG__ == 8
 	return syscall(SYS_ioctl, 0, (unsigned long)TIOCSTI | (1UL << 32),
 		       NULL);
+#else
+	return syscall(SYS_ioctl, 0, (unsigned long)TIOCSTI, NULL);
+#endif
+}
+
+/* x32 ABI: the x86_64 number with bit 30 set. Kernels without x32 say
+ * ENOSYS; a filter that covers x32 refuses first. */
+static long
+try_x32_settimeofday(void)
+{
+#if defined(__x86_64__) && defined(__ILP32__)
+	return syscall(SYS_settimeofday, NULL, NULL);
+#elif defined(__x86_64__)
+	return syscall(0x40000000L | SYS_settimeofday, NULL, NULL);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
 }
 
 static const struct probe {
@@ -537,6 +558,7 @@ static const struct probe {
 	{ "personality", try_personality },
 	{ "ioctl-tiocsti", try_ioctl_tiocsti },
 	{ "ioctl-tiocsti-high", try_ioctl_tiocsti_high },
+	{ "x32-settimeofday", try_x32_settimeofday },
 };
 
 static int

@@ -161,9 +161,9 @@ load helpers
 	run --separate-stderr sb run host date -s "19851026 1:15"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"Operation not permitted"* ]]
-	run sbr sbhelper syscall settimeofday
+	run --separate-stderr sbr --seccomp-allow @clock sbhelper syscall settimeofday
 	[ "$output" = "settimeofday: errno=EPERM" ]
-	run sbr sbhelper syscall adjtimex-set
+	run --separate-stderr sbr --seccomp-allow @clock sbhelper syscall adjtimex-set
 	[ "$output" = "adjtimex-set: errno=EPERM" ]
 	[ "$(date +%Y)" = "$before" ]
 }

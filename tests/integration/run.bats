@@ -45,7 +45,7 @@ load helpers
 	[ "$stderr" = "sandbox: --bind source '/nonexistent/src': No such file or directory" ]
 	run --separate-stderr sb run --bnid /a /b host true
 	[ "$status" -eq 125 ]
-	[ "$stderr" = "sandbox: unknown option '--bnid' (see sandbox run --help)" ]
+	[ "$stderr" = "sandbox: unknown option '--bnid' (did you mean 'bind'?)" ]
 	run --separate-stderr sb run --tmpfs relative host true
 	[ "$status" -eq 125 ]
 	[ "$stderr" = "sandbox: --tmpfs destination 'relative' must be an absolute path" ]

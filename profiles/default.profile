@@ -1,0 +1,3 @@
+# default: used when no profile is named; no network, the base rules
+include base
+net none
