@@ -86,6 +86,10 @@ int scnotify_handle(struct scnotify *n)
 	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
 		return errno == EINTR || errno == ENOENT ? 0 : -1;
 	name = seccomp_syscall_resolve_num_arch(req.data.arch, req.data.nr);
+	if (name == NULL && (req.data.nr & 0x40000000))   /* x32: x86_64 arch, bit 30 */
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, req.data.nr & ~0x40000000);
+	if (name == NULL)
+		name = xasprintf("syscall %d", req.data.nr);
 	if (name != NULL && strcmp(name, "ioctl") == 0)
 		detail = (uint32_t)req.data.args[1] == TIOCSTI ? "TIOCSTI" : "TIOCLINUX";
 	if (name != NULL && strcmp(name, "unshare") == 0 && (req.data.args[0] & CLONE_NEWUSER))

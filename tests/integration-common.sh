@@ -16,7 +16,13 @@ stage_suite() {
 	cp "$SBHELPER" "$STAGE/sbhelper"
 	cp -r "$TOP_SRCDIR/tests/integration" "$STAGE/suite"
 	cp -r "$TOP_SRCDIR/tests/lib" "$STAGE/lib"
-	"$TOP_SRCDIR/tools/mkdemo-rootfs" --add "$SBHELPER:/usr/bin/sbhelper" "$STAGE/rootfs" >/dev/null
+	local -a add=(--add "$SBHELPER:/usr/bin/sbhelper")
+	# the same helper for the i386 ABI, where gcc can build it (gcc-multilib)
+	if ${CC:-cc} -m32 -static -O2 -o "$STAGE/sbhelper32" "$TOP_SRCDIR/tests/helper/sbhelper.c" \
+		2>/dev/null; then
+		add+=(--add "$STAGE/sbhelper32:/usr/bin/sbhelper32")
+	fi
+	"$TOP_SRCDIR/tools/mkdemo-rootfs" "${add[@]}" "$STAGE/rootfs" >/dev/null
 	chmod -R a+rX "$STAGE"
 }
 

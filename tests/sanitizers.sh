@@ -25,13 +25,18 @@ for f in "$TOP_SRCDIR"/src/*.c; do
 done
 # generated into the build tree (the same place in an in-tree build)
 [[ -e $TOP_SRCDIR/src/builtin_profiles.c ]] || lib_srcs+=("$TOP_BUILDDIR/src/builtin_profiles.c")
+unit_tests=()
+for f in "$TOP_SRCDIR"/tests/unit/test-*.c; do
+	f=${f##*/}
+	unit_tests+=("${f%.c}")
+done
 build() { # OUTPUT SOURCES...
 	local out=$1
 	shift
 	${CC:-cc} "${cflags[@]}" -o "$out" "$@" "${lib_srcs[@]}" "${libs[@]}"
 }
 if ! { build "$dir/sandbox" "$TOP_SRCDIR/src/main.c" &&
-	for t in test-paths test-spec test-idmap test-env; do
+	for t in "${unit_tests[@]}"; do
 		build "$dir/tests/unit/$t" "$TOP_SRCDIR/tests/unit/$t.c" || exit 1
 	done; } >"$log" 2>&1; then
 	echo "1..1"
@@ -46,7 +51,7 @@ point() { # point OK? DESCRIPTION
 	n=$((n + 1))
 	if [[ $1 == 0 ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
 }
-for t in test-paths test-spec test-idmap test-env; do
+for t in "${unit_tests[@]}"; do
 	out=$("$dir/tests/unit/$t" 2>&1) && r=0 || r=$?
 	[[ $r == 0 ]] || sed 's/^/# /' <<<"$out"
 	point "$r" "unit $t under ASan/UBSan"

@@ -42,6 +42,10 @@
  *   ioctl-tiocsti-high the same, request | 1 << 32            EFAULT
  *   x32-settimeofday   settimeofday(NULL, NULL) by the x32 ABI    ok, or
  *                      ENOSYS where the kernel has no x32
+ *   personality-unsafe ADDR_NO_RANDOMIZE, then restored          ok
+ *   modify_ldt         read 0 bytes of the LDT                   ok
+ *   clone3             (NULL, 0)                                 EINVAL/EFAULT
+ *   quotactl           Q_GETFMT on /nonexistent                  ENOENT
  *
  * Notes: the "allowed" column assumes the needed capability is held; e.g.
  * settimeofday needs CAP_SYS_TIME in the initial user namespace, so it is
@@ -497,6 +501,51 @@ try_personality(void)
 	return syscall(SYS_personality, 0xffffffffUL);
 }
 
+/* Asks for no address randomisation (in this process only); the flag is
+ * read back and the old persona restored, so nothing lasts either way. */
+static long
+try_personality_unsafe(void)
+{
+	long old = syscall(SYS_personality, 0xffffffffUL);
+	long r = syscall(SYS_personality, (unsigned long)(old | 0x0040000));
+
+	if (r >= 0)
+		syscall(SYS_personality, (unsigned long)old);
+	return r < 0 ? r : 0;
+}
+
+/* Reads the LDT into a zero-length buffer: harmless when allowed. */
+static long
+try_modify_ldt(void)
+{
+#ifdef SYS_modify_ldt
+	return syscall(SYS_modify_ldt, 0, NULL, 0UL);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* clone3 with no arguments: EINVAL from the kernel, ENOSYS from a filter
+ * that sends libc back to clone. */
+static long
+try_clone3(void)
+{
+#ifdef SYS_clone3
+	return syscall(SYS_clone3, NULL, 0UL);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* quotactl on a path that does not exist: ENOENT when allowed. */
+static long
+try_quotactl(void)
+{
+	return syscall(SYS_quotactl, 0x800004 /* Q_GETFMT */, "/nonexistent", 0, NULL);
+}
+
 static long
 try_ioctl_tiocsti(void)
 {
@@ -559,6 +608,10 @@ static const struct probe {
 	{ "ioctl-tiocsti", try_ioctl_tiocsti },
 	{ "ioctl-tiocsti-high", try_ioctl_tiocsti_high },
 	{ "x32-settimeofday", try_x32_settimeofday },
+	{ "personality-unsafe", try_personality_unsafe },
+	{ "modify_ldt", try_modify_ldt },
+	{ "clone3", try_clone3 },
+	{ "quotactl", try_quotactl },
 };
 
 static int
