@@ -185,7 +185,7 @@ int sandbox_run(const struct run_spec *spec, sb_error *err)
 			return -1;
 		}
 	}
-	sb_trace("seccomp filter compiled: %zu instructions, %s", filter.n,
+	sb_trace("seccomp filter: %zu instructions, %s", filter.n,
 		 filter.notify ? "refusals reported" : "refusals silent");
 	if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, nsock) < 0) {

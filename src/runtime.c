@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static bool private_dir_ok(const char *p)
@@ -43,5 +44,28 @@ int runtime_base(char **out, const char **why, sb_error *err)
 		       sb_hint(err, "remove it, or set XDG_RUNTIME_DIR");
 	*out = steal_ptr(&tmp);
 	*why = "no usable $XDG_RUNTIME_DIR or /run/user directory; a private directory in /tmp";
+	return 0;
+}
+
+int runtime_dir(char **out, sb_error *err)
+{
+	cleanup_free char *base = NULL, *dir = NULL;
+	const char *why;
+	struct stat st;
+
+	if (runtime_base(&base, &why, err) < 0 || base == NULL)
+		return -1;
+	if (strncmp(base, "/tmp/sandbox-", 13) == 0) {
+		*out = steal_ptr(&base);
+		return 0;
+	}
+	dir = xasprintf("%s/sandbox", base);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return sb_fail(err, errno, "create runtime directory '%s'", dir);
+	if (lstat(dir, &st) < 0)
+		return sb_fail(err, errno, "stat '%s'", dir);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		return sb_fail(err, 0, "runtime directory '%s' is not a private directory of yours", dir);
+	*out = steal_ptr(&dir);
 	return 0;
 }

@@ -10,4 +10,8 @@
  * *why says which one was chosen and why (static text). */
 int runtime_base(char **out, const char **why, sb_error *err);
 
+/* sandbox's own private directory inside the runtime base (created 0700
+ * and checked): "<base>/sandbox", or the /tmp/sandbox-UID fallback itself. */
+int runtime_dir(char **out, sb_error *err);
+
 #endif

@@ -8,8 +8,14 @@
  * runs (x86_64, i386 and x32 on x86_64). */
 #include "config.h"
 #include "scfilter.h"
+#include "log.h"
+#include "runtime.h"
 #include "scgroups.h"
 #include "util.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <linux/seccomp.h>
@@ -160,15 +166,124 @@ static int export(scmp_filter_ctx ctx, struct sc_filter *out, sb_error *err)
 	return 0;
 }
 
+static int compile(const struct sc_options *o, bool notify, struct sc_filter *out,
+		   sb_error *err);
+
+/* ---- cache of compiled programs --------------------------------------
+ * Compiling with libseccomp costs about a millisecond; the program depends
+ * only on the options below, so it is kept in the runtime directory under a
+ * hash of them. The directory is private to the user, who could choose any
+ * filter anyway. */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static char *cache_key(const struct sc_options *o, bool notify)
+{
+	const struct scmp_version *v = seccomp_version();
+	uint64_t h = 0xcbf29ce484222325ull;
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "v1 libseccomp %u.%u.%u arch %u api %u notify %d userns %d",
+		 v->major, v->minor, v->micro, seccomp_arch_native(), seccomp_api_get(), notify,
+		 o->allow_userns);
+	h = fnv1a(h, buf);
+	if (o->json_profile != NULL) {
+		struct stat st;
+		cleanup_free char *abs = realpath(o->json_profile, NULL);
+		if (abs == NULL || stat(abs, &st) < 0)
+			return NULL;
+		snprintf(buf, sizeof(buf), "json %s %lld %lld.%09ld caps %llx", abs,
+			 (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			 *o->caps_mask);
+		h = fnv1a(h, buf);
+	} else {
+		const char **calls = xcalloc(o->policy->n, sizeof(char *));
+		for (size_t i = 0; i < o->policy->n; i++)
+			calls[i] = o->policy->rules[i].call;
+		qsort(calls, o->policy->n, sizeof(char *), cmp_str);
+		for (size_t i = 0; i < o->policy->n; i++) {
+			h = fnv1a(h, calls[i]);
+			h = fnv1a(h, "\n");
+		}
+		free(calls);
+	}
+	return xasprintf("seccomp-%016llx.bpf", (unsigned long long)h);
+}
+
+static int cache_load(int dirfd, const char *key, struct sc_filter *out)
+{
+	cleanup_close int fd = openat(dirfd, key, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != geteuid() || st.st_size <= 0 ||
+	    (size_t)st.st_size % sizeof(struct sock_filter) != 0 ||
+	    (size_t)st.st_size > BPF_MAXINSNS * sizeof(struct sock_filter))
+		return -1;
+	out->insns = xcalloc((size_t)st.st_size, 1);
+	if (read_all(fd, out->insns, (size_t)st.st_size) != st.st_size) {
+		seccomp_filter_free(out);
+		return -1;
+	}
+	out->n = (size_t)st.st_size / sizeof(struct sock_filter);
+	return 0;
+}
+
+/* Written to an unnamed file and linked in whole, so a killed writer
+ * leaves nothing behind. Failures only cost the next run a compile. */
+static void cache_store(int dirfd, const char *key, const struct sc_filter *f)
+{
+	cleanup_close int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	char path[32];
+
+	if (fd < 0 || write_all(fd, f->insns, f->n * sizeof(struct sock_filter)) < 0)
+		return;
+	(void)linkat(AT_FDCWD, (snprintf(path, sizeof(path), "/proc/self/fd/%d", fd), path), dirfd, key, AT_SYMLINK_FOLLOW);
+}
+
 int seccomp_filter_build(const struct sc_options *o, struct sc_filter *out, sb_error *err)
+{
+	cleanup_free char *dir = NULL, *key = NULL;
+	cleanup_close int dirfd = -1;
+	bool notify;
+
+	memset(out, 0, sizeof(*out));
+	if (o->json_profile == NULL && o->policy->n == 0 && o->allow_userns)
+		return 0;
+	notify = !o->quiet && o->json_profile == NULL && o->policy->n > 0 && seccomp_api_get() >= 6;
+	key = cache_key(o, notify);
+	if (key != NULL && runtime_dir(&dir, NULL) == 0)
+		dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd >= 0 && cache_load(dirfd, key, out) == 0) {
+		out->notify = notify;
+		sb_trace("seccomp filter from the cache: %s/%s", dir, key);
+		return 0;
+	}
+	if (compile(o, notify, out, err) < 0)
+		return -1;
+	if (dirfd >= 0)
+		cache_store(dirfd, key, out);
+	return 0;
+}
+
+static int compile(const struct sc_options *o, bool notify, struct sc_filter *out, sb_error *err)
 {
 	cleanup_scmp scmp_filter_ctx ctx = NULL;
 	uint32_t deny;
 
-	memset(out, 0, sizeof(*out));
-	out->notify = !o->quiet && o->json_profile == NULL && o->policy->n > 0 &&
-		      seccomp_api_get() >= 6;
-	deny = out->notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
+	out->notify = notify;
+	deny = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
 	if (o->json_profile != NULL) {
 		if (seccomp_json_load(&ctx, o->json_profile, *o->caps_mask, err) < 0)
 			return -1;
