@@ -1,6 +1,6 @@
 /* cmd_check.c: `sandbox check`: probe what this host supports and say how
  * to fix each gap. Each probe that needs namespaces runs in a throw-away
- * child, so the check changes nothing on the host. Exit status 0 when
+ * child; the check creates nothing on the host but the runtime directory. Exit status 0 when
  * sandboxes can run (user namespaces work), 1 when they cannot. */
 #include "config.h"
 #include "cmd.h"
@@ -132,10 +132,11 @@ static void check_subids(void)
 			line(true, files[i] + 5, "%llu ids for '%s' in %zu range%s (first %u-%llu)",
 			     (unsigned long long)total, name, n, n > 1 ? "s" : "", r[0].start,
 			     (unsigned long long)r[0].start + r[0].count - 1);
-		else
+		else {
+			cleanup_free char *fix = subid_fix_command(name);
 			line(false, files[i] + 5, "no range for '%s' in %s: only one id is mapped inside "
-			     "(fix: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s)",
-			     name, files[i], name);
+			     "(fix: %s)", name, files[i], fix);
+		}
 	}
 }
 
@@ -269,8 +270,8 @@ int cmd_check(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1) {
-		fprintf(stderr, "sandbox: check: unexpected argument '%s'\n", argv[1]);
-		return 2;
+		fprintf(stderr, "sandbox: check: unexpected argument '%s' (see sandbox check --help)\n", argv[1]);
+		return 125;
 	}
 	check_userns(&fatal);
 	check_subids();

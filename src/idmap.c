@@ -51,6 +51,37 @@ size_t subid_parse(const char *text, const char *name, uint32_t id,
 	return n;
 }
 
+uint32_t subid_next_free(const char *text)
+{
+	uint64_t end = 100000;
+	const char *line = text;
+
+	while (line != NULL && *line != '\0') {
+		const char *c1 = strchr(line, ':'), *nl = strchrnul(line, '\n');
+		unsigned long long start, count;
+		if (c1 != NULL && c1 < nl && sscanf(c1 + 1, "%llu:%llu", &start, &count) == 2 &&
+		    start + count > end)
+			end = start + count;
+		line = *nl ? nl + 1 : NULL;
+	}
+	end = (end + 65535) / 65536 * 65536;
+	return end > UINT32_MAX - 65536 ? 100000 : (uint32_t)end;
+}
+
+char *subid_fix_command(const char *user)
+{
+	cleanup_free char *u = NULL, *g = NULL;
+	uint32_t a, b, start;
+
+	read_file_at(AT_FDCWD, "/etc/subuid", &u, NULL, NULL);
+	read_file_at(AT_FDCWD, "/etc/subgid", &g, NULL, NULL);
+	a = subid_next_free(u ? u : "");
+	b = subid_next_free(g ? g : "");
+	start = a > b ? a : b;
+	return xasprintf("sudo usermod --add-subuids %u-%u --add-subgids %u-%u %s", start,
+			 start + 65535, start, start + 65535, user);
+}
+
 static bool overlaps(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
 {
 	return (uint64_t)a < (uint64_t)b + blen && (uint64_t)b < (uint64_t)a + alen;
@@ -163,12 +194,12 @@ int idmap_plan(struct idmap_plan *plan, uint32_t inside_uid, uint32_t inside_gid
 	nsu = load_subids("/etc/subuid", name, uid, su, IDMAP_MAX);
 	nsg = load_subids("/etc/subgid", name, uid, sg, IDMAP_MAX);
 	if (nsu == 0 || nsg == 0) {
+		cleanup_free char *fix = subid_fix_command(name ? name : "$USER");
 		sb_warn("no subordinate %s for user '%s' in %s: only your own uid and gid "
 			"are mapped inside, so files of other owners show as nobody and "
-			"chown fails (fix: sudo usermod --add-subuids 100000-165535 "
-			"--add-subgids 100000-165535 %s)",
+			"chown fails (fix: %s)",
 			nsu == 0 ? "uids" : "gids", name ? name : "?",
-			nsu == 0 ? "/etc/subuid" : "/etc/subgid", name ? name : "$USER");
+			nsu == 0 ? "/etc/subuid" : "/etc/subgid", fix);
 		nsu = nsg = 0;
 	} else if (!root) {
 		plan->newuidmap = idmap_find_helper("newuidmap");

@@ -32,6 +32,12 @@ struct subid_range {
 size_t subid_parse(const char *text, const char *name, uint32_t id,
 		   struct subid_range *out, size_t max);
 
+/* The first id past every range in a subuid/subgid text, rounded up to a
+ * multiple of 65536 and at least 100000: where a new range would not collide. */
+uint32_t subid_next_free(const char *text);
+/* The usermod command that gives the current user 65536 free ids. */
+char *subid_fix_command(const char *user);
+
 /* The map: `inside` -> own id (one id), the subordinate ranges fill the
  * other inside ids from 0 up. Ranges that overlap the own id or an earlier
  * range are dropped. */

@@ -153,7 +153,7 @@ static int setup_dev(struct ctx *c, const struct id_map *gidmap, sb_error *err)
 	static const char *const links[][2] = {
 		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
 		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
-		{ "ptmx", "pts/ptmx" }, { "core", "/proc/kcore" },
+		{ "ptmx", "pts/ptmx" },
 	};
 	cleanup_close int devfd = -1;
 	cleanup_free char *ptsopt = NULL;

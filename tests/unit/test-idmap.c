@@ -73,5 +73,8 @@ int main(void)
 	}
 	idmap_build(1000, 0, many, 400, &m);
 	CHECK(m.n == IDMAP_MAX, "capped at %d lines (got %zu)", IDMAP_MAX, m.n);
+	CHECK(subid_next_free("") == 131072, "empty file: 100000 rounded up");
+	CHECK(subid_next_free("a:100000:65536\nb:165536:65536\n") == 262144, "past every range");
+	CHECK(subid_next_free("a:1000000:10\nbroken\n") == 1048576, "rounded to 65536");
 	return tap_done();
 }
