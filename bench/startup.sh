@@ -9,6 +9,7 @@
 #   bwrap    bwrap --unshare-all --ro-bind DEMO_ROOTFS / --proc /proc --dev /dev /bin/true
 #   unshare  unshare -Urmpf /bin/true
 #   nofilter SANDBOX_BIN run with a profile that loads no seccomp filter
+#   image    SANDBOX_BIN run IMAGE /bin/true: DEMO_ROOTFS imported, on the overlay
 # and prints timeit's table, then
 #   startup: sandbox/bwrap median ratio = X (target <= 2.0)
 # A peer that is missing or does not work here is skipped with the reason.
@@ -91,6 +92,17 @@ chmod 0755 "$nofilter"
 printf '# nothing refused: no seccomp filter is loaded\nallow-userns\n' >"$nofilter/nofilter.profile"
 chmod 0644 "$nofilter/nofilter.profile"
 groups+=(::: nofilter "$sandbox" run --profile "$nofilter/nofilter.profile" --rootfs "$rootfs" /bin/true)
+# the same root as an image in a store of the bench user's, on the overlay
+chmod 0777 "$nofilter"
+export XDG_DATA_HOME="$nofilter/data"
+tar --numeric-owner -C "$rootfs" -cf "$nofilter/demo.tar" .
+chmod 0644 "$nofilter/demo.tar"
+if "${as_user[@]}" env XDG_DATA_HOME="$XDG_DATA_HOME" "$sandbox" import --name bench-demo \
+	"$nofilter/demo.tar" >/dev/null 2>&1; then
+	groups+=(::: image "$sandbox" run bench-demo /bin/true)
+else
+	printf 'skipping image: sandbox import failed\n'
+fi
 have_bwrap=false
 if works "${bwrap_cmd[@]}"; then
 	groups+=(::: bwrap "${bwrap_cmd[@]}")
@@ -104,7 +116,7 @@ else
 	printf 'skipping unshare: %s\n' "$why"
 fi
 
-out=$("${as_user[@]}" "$timeit" -n "$runs" -w "$warmup" -- "${groups[@]}")
+out=$("${as_user[@]}" env XDG_DATA_HOME="$XDG_DATA_HOME" "$timeit" -n "$runs" -w "$warmup" -- "${groups[@]}")
 printf '%s\n' "$out"
 
 if $have_bwrap; then
@@ -121,5 +133,11 @@ fi
 awk '
 	$1 == "RESULT" && $2 == "sandbox" { s = $3 }
 	$1 == "RESULT" && $2 == "nofilter" { n = $3 }
-	END { printf "seccomp: the default filter adds %.3f ms at the median (target < 1 ms)\n", s - n }
+	$1 == "RESULT" && $2 == "image" { i = $3 }
+	$1 == "RESULT" && $2 == "bwrap" { b = $3 }
+	END {
+		printf "seccomp: the default filter adds %.3f ms at the median (target < 1 ms)\n", s - n
+		if (i > 0 && b > 0)
+			printf "image: sandbox run IMAGE / bwrap on a directory median ratio = %.2f (target <= 2.0)\n", i / b
+	}
 ' <<<"$out"

@@ -20,6 +20,61 @@ function __sandbox_inside_dirs
     __fish_complete_directories $cur 'Path inside the sandbox'
 end
 
+# "NAME<tab>DESCRIPTION" from `sandbox profiles ...` ($argv), run as the
+# command being completed.
+function __sandbox_names
+    set -l sb (commandline -opc)[1]
+    test -n "$sb"; or set sb sandbox
+    $sb $argv 2>/dev/null | string replace -r -- '^(\S+)\s+(.*?)(:.*|  \[.*)?$' '$1'\t'$2'
+end
+
+# The imported images: the first column of `sandbox images`, past its header.
+function __sandbox_images
+    set -l sb (commandline -opc)[1]
+    test -n "$sb"; or set sb sandbox
+    $sb images 2>/dev/null | tail -n +2 | string replace -r -- '\s.*$' ''
+end
+
+# Profile names, and profile files once a '/' is typed.
+function __sandbox_profiles
+    set -l cur $argv[1]
+    __sandbox_names profiles
+    string match -q -- '*/*' $cur; and __fish_complete_path $cur 'Profile file'
+end
+
+# Complete one item of a comma-separated list: $argv[1] is the token, the
+# rest the command that prints "ITEM<tab>DESCRIPTION" lines.
+function __sandbox_list
+    set -l cur $argv[1]
+    set -l head (string match -r -- '^.*,' $cur)
+    $argv[2..-1] | string replace -r -- '^' "$head"
+end
+
+# Capability names as --cap-add and --cap-drop take them (capabilities(7)),
+# in the case and with the CAP_ prefix of the item typed ($argv[1]).
+function __sandbox_caps
+    set -l caps chown dac_override dac_read_search fowner fsetid kill setgid \
+        setuid setpcap linux_immutable net_bind_service net_broadcast net_admin \
+        net_raw ipc_lock ipc_owner sys_module sys_rawio sys_chroot sys_ptrace \
+        sys_pacct sys_admin sys_boot sys_nice sys_resource sys_time \
+        sys_tty_config mknod lease audit_write audit_control setfcap \
+        mac_override mac_admin syslog wake_alarm block_suspend audit_read \
+        perfmon bpf checkpoint_restore
+    set -l item (string replace -r -- '^.*,' '' $argv[1])
+    if string match -qr -- '^(CAP_|[A-Z])' $item
+        printf 'CAP_%s\n' (string upper -- $caps)
+        if not string match -q -- 'CAP_*' $item
+            string upper -- $caps
+            printf '%s\tEvery capability\n' ALL
+        end
+    else if string match -q -- 'cap_*' $item
+        printf 'cap_%s\n' $caps
+    else
+        printf '%s\n' $caps
+        printf '%s\tEvery capability\n' all
+    end
+end
+
 # The candidates for the current token of `sandbox run`, found by walking
 # the tokens before it as src/spec.c does.
 function __sandbox_run_complete
@@ -41,8 +96,10 @@ function __sandbox_run_complete
                 break
             case '--rootfs=*'
                 set rootfs 1
-            case '--*=*' --rootfs-rw --verbose --quiet --help -h
-            case --rootfs --tmpfs --chdir --keep-env --uid --gid --hostname
+            case '--*=*' --rootfs-rw --allow-userns --verbose --quiet --help -h
+            case --rootfs --tmpfs --chdir --keep-env --uid --gid --hostname \
+                --net --seccomp-allow --seccomp-deny --seccomp-profile \
+                --cap-add --cap-drop --caps --profile
                 test $t = --rootfs; and set rootfs 1
                 if test $i -eq $n
                     set opt $t
@@ -91,6 +148,18 @@ function __sandbox_run_complete
                 end
             case --setenv --keep-env
                 test $argn = 1; and set -xn | string match -r -- '^[A-Za-z_][A-Za-z0-9_]*$'
+            case --net
+                printf '%s\t%s\n' none 'Own network namespace, loopback only' host "The host's network"
+            case --caps
+                printf '%s\t%s\n' none 'No capabilities' default 'The default set'
+            case --seccomp-allow --seccomp-deny
+                __sandbox_list $cur __sandbox_names profiles groups
+            case --cap-add --cap-drop
+                __sandbox_list $cur __sandbox_caps $cur
+            case --seccomp-profile
+                __fish_complete_path $cur 'Seccomp JSON profile'
+            case --profile
+                __sandbox_profiles $cur
         end | string replace -r -- '^' "$prefix"
         return
     end
@@ -110,6 +179,15 @@ function __sandbox_run_complete
                 --uid 'Run as uid N inside (default 0)' \
                 --gid 'Run as gid N inside (default 0)' \
                 --hostname 'Host name inside (default: sandbox)' \
+                --net "Network: own loopback only (none) or the host's" \
+                --seccomp-allow 'Grant a denied syscall group or call' \
+                --seccomp-deny 'Refuse a syscall group or call with EPERM' \
+                --seccomp-profile 'Use a Docker/OCI seccomp JSON profile instead' \
+                --allow-userns 'Allow new user namespaces inside' \
+                --cap-add 'Add a capability for uid 0 inside' \
+                --cap-drop 'Drop a capability (ALL for every one)' \
+                --caps 'Start from no capabilities, or the default set' \
+                --profile 'Apply profile NAME first (default: default)' \
                 --verbose 'Trace each setup step with its duration' \
                 --quiet 'Print no warnings' \
                 --help 'Show the help of sandbox run' \
@@ -145,11 +223,29 @@ complete -c sandbox -f
 
 complete -c sandbox -n '__sandbox_ntokens 1' -a run -d 'Run a command in a sandbox'
 complete -c sandbox -n '__sandbox_ntokens 1' -a check -d 'Show what this host supports, and how to fix each gap'
+complete -c sandbox -n '__sandbox_ntokens 1' -a profiles -d 'List profiles, show one expanded, list the syscall groups'
+complete -c sandbox -n '__sandbox_ntokens 1' -a import -d 'Import an image (docker-save, OCI layout or layer tarballs)'
+complete -c sandbox -n '__sandbox_ntokens 1' -a images -d 'List the imported images'
+complete -c sandbox -n '__sandbox_ntokens 1' -a rmi -d 'Remove images and the layers no other image uses'
 complete -c sandbox -n '__sandbox_ntokens 1' -a help -d 'Show the help'
+complete -c sandbox -n '__sandbox_ntokens 1' -a version -d 'Show the version'
 complete -c sandbox -n '__sandbox_ntokens 1' -s h -l help -d 'Show the help'
 complete -c sandbox -n '__sandbox_ntokens 1' -l version -d 'Show the version'
 
 complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand help' -a run -d 'The options of sandbox run'
 complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand check' -s h -l help -d 'Show the help of sandbox check'
+complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand profiles' -a show -d 'Print a profile with includes resolved and variables expanded'
+complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand profiles' -a groups -d 'List the system call groups'
+complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand profiles' -s h -l help -d 'Show the help of sandbox profiles'
+complete -c sandbox -n '__sandbox_ntokens 3; and __sandbox_subcommand profiles; and test (commandline -opc)[3] = show' -a '(__sandbox_profiles (commandline -ct))'
 
 complete -c sandbox -n '__sandbox_subcommand run' -a '(__sandbox_run_complete)'
+
+complete -c sandbox -n '__sandbox_subcommand import' -F -d 'Archive, OCI layout or layer tarball'
+complete -c sandbox -n '__sandbox_subcommand import' -s n -l name -x -d 'Store the image as NAME'
+complete -c sandbox -n '__sandbox_subcommand import' -s v -l verbose -d 'Trace each step'
+complete -c sandbox -n '__sandbox_subcommand import' -s q -l quiet -d 'Print no warnings'
+complete -c sandbox -n '__sandbox_subcommand import' -s h -l help -d 'Show the help of sandbox import'
+complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand images' -l json -d 'One JSON array, for scripts'
+complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand images' -s h -l help -d 'Show the help of sandbox images'
+complete -c sandbox -n '__sandbox_subcommand rmi' -a '(__sandbox_images)' -d Image

@@ -6,9 +6,11 @@
  * user namespace. The child, pid 1 inside, waits on a pipe until the monitor
  * has written its id maps, then builds the root, forks the command and
  * becomes its init. Errors of the sandboxed side travel back over a
- * close-on-exec pipe: end of file there means the command was executed. The
- * child dies with the monitor (PR_SET_PDEATHSIG), and the whole pid namespace
- * with it, so a SIGKILL of the launcher leaves nothing behind. */
+ * close-on-exec pipe: end of file there means the command was executed; fds
+ * the sandbox hands over (its tap device, the seccomp listener) come over a
+ * socketpair. The child dies with the monitor (PR_SET_PDEATHSIG), and the
+ * whole pid namespace with it, so a SIGKILL of the launcher leaves nothing
+ * behind. The monitor's own event loop is in monitor.c. */
 #include "config.h"
 #include "launch.h"
 #include "exec.h"
@@ -16,12 +18,13 @@
 #include "init.h"
 #include "log.h"
 #include "rootfs.h"
+#include "monitor.h"
+#include "net.h"
 #include "scnotify.h"
 #include "scfilter.h"
+#include "tapdev.h"
 #include "util.h"
 
-#include <poll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -40,6 +43,7 @@ struct child_args {
 	const struct run_spec *spec;
 	const struct idmap_plan *plan;
 	const struct sc_filter *filter;
+	const struct image_run *img;   /* ROOT_IMAGE only */
 	int sync_fd;   /* read: one byte once the maps are written */
 	int err_fd;    /* write: packed sb_error, close-on-exec */
 	int notify_sock; /* write: the seccomp listener fd */
@@ -78,7 +82,19 @@ static void child_main(const struct child_args *a)
 		sb_fail(&err, errno, "set the host name");
 		child_fail(&err, a->err_fd);
 	}
-	if (rootfs_setup(a->spec, &a->plan->gid, &err) < 0)
+	if (a->spec->net == NET_SLIRP) {
+		int tap = tap_create(a->spec->mtu, &err);
+		if (tap < 0 || send_fd(a->notify_sock, tap, 't') < 0) {
+			if (tap >= 0)
+				sb_fail(&err, errno, "pass the tap device to the monitor");
+			child_fail(&err, a->err_fd);
+		}
+		close(tap);
+		sb_trace("tap device " TAP_NAME " up");
+	} else if (a->spec->net == NET_NONE && net_loopback_up(&err) < 0) {
+		child_fail(&err, a->err_fd);
+	}
+	if (rootfs_setup(a->spec, &a->plan->gid, a->img, &err) < 0)
 		child_fail(&err, a->err_fd);
 
 	payload = fork();
@@ -89,7 +105,9 @@ static void child_main(const struct child_args *a)
 	if (payload == 0) {
 		struct payload p = { .spec = a->spec, .may_setgroups = !a->plan->deny_setgroups,
 				     .err_fd = a->err_fd, .filter = a->filter,
-				     .notify_sock = a->notify_sock };
+				     .notify_sock = a->notify_sock,
+				     .argv = a->img ? a->img->argv : a->spec->argv,
+				     .image = a->img ? &a->img->rec.config : NULL };
 		payload_exec(&p);
 	}
 	close(a->err_fd);
@@ -97,102 +115,143 @@ static void child_main(const struct child_args *a)
 	_exit(init_loop(payload));
 }
 
-/* Wait for the child while relaying signals sent to the monitor and
- * answering the seccomp listener. */
-static int monitor_loop(pid_t child, struct scnotify *notify)
+/* Everything one run holds on the monitor side; released in one place. */
+struct run {
+	struct idmap_plan plan;
+	struct sc_policy policy;
+	struct sc_filter filter;
+	struct net *net;
+	struct scnotify notify;
+	struct image_run img;
+	int sync_w, err_r, sock_r;   /* the monitor's ends */
+	pid_t child;                 /* > 0 until it has been waited for */
+};
+
+static void run_release(struct run *r)
 {
-	sigset_t set;
-	cleanup_close int sfd = -1;
-
-	relay_sigset(&set);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0)
-		return SB_EXIT_FAILURE;
-	for (;;) {
-		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
-				       { .fd = notify->fd, .events = POLLIN } };
-		struct signalfd_siginfo si;
-		int st;
-
-		if (poll(p, notify->fd >= 0 ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return SB_EXIT_FAILURE;
-		}
-		/* the listener hangs up when every filtered process has exited */
-		if (notify->fd >= 0 && p[1].revents != 0 &&
-		    (!(p[1].revents & POLLIN) || scnotify_handle(notify) < 0))
-			closep(&notify->fd);
-		if (!(p[0].revents & POLLIN))
-			continue;
-		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGCHLD) {
-			pid_t w = waitpid(child, &st, WNOHANG);
-			if (w == child)
-				return exit_status_of(st);
-			continue;
-		}
-		if (si.ssi_code != SI_KERNEL)
-			kill(child, (int)si.ssi_signo);
+	closep(&r->sync_w);
+	closep(&r->err_r);
+	closep(&r->sock_r);
+	if (r->child > 0) {
+		kill(r->child, SIGKILL);
+		while (waitpid(r->child, NULL, 0) < 0 && errno == EINTR)
+			;
 	}
+	net_stop(r->net);
+	image_run_free(&r->img);
+	scnotify_free(&r->notify);
+	seccomp_filter_free(&r->filter);
+	scpolicy_free(&r->policy);
+	idmap_plan_free(&r->plan);
+}
+#define cleanup_run __attribute__((cleanup(run_release)))
+
+/* Did the command line itself give seccomp-allow/deny or allow-userns? */
+static bool cli_seccomp_ops(const struct run_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_sc_ops; i++)
+		if (strcmp(spec->sc_ops[i].source, "the command line") == 0)
+			return true;
+	return spec->allow_userns;
 }
 
-static void reap(pid_t child)
+static int prepare(const struct run_spec *spec, struct run *r, sb_error *err)
 {
-	kill(child, SIGKILL);
-	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-		;
+	struct rootfs_src src;
+	int rc;
+
+	/* Validate the sources here, so a bad path fails before any clone. */
+	rc = rootfs_open_sources(spec, &src, err);
+	rootfs_close_sources(&src);
+	if (rc < 0)
+		return -1;
+	if (spec->root == ROOT_IMAGE && image_run_prepare(spec, &r->img, err) < 0)
+		return -1;
+	if (idmap_plan(&r->plan, spec->uid, spec->gid, err) < 0)
+		return -1;
+	sb_trace("sources opened, id maps planned");
+	if (spec->seccomp_profile != NULL && !spec->quiet && cli_seccomp_ops(spec))
+		sb_warn("--seccomp-profile replaces the syscall groups: seccomp-allow, seccomp-deny "
+			"and allow-userns do not apply");
+	if (spec->uid == 0 && (spec->caps & (1ull << 21)) && !spec->quiet)
+		sb_warn("with CAP_SYS_ADMIN the command can remount read-only mounts read-write "
+			"and change what it sees of the file system");
+	scpolicy_build(spec->sc_ops, spec->n_sc_ops, &r->policy);
+	{
+		unsigned long long caps = spec->uid == 0 ? spec->caps : 0;
+		struct sc_options o = { .policy = &r->policy, .json_profile = spec->seccomp_profile,
+					.allow_userns = spec->allow_userns, .quiet = spec->quiet,
+					.caps_mask = &caps };
+		if (seccomp_filter_build(&o, &r->filter, err) < 0)
+			return -1;
+	}
+	sb_trace("seccomp filter: %zu instructions, %s", r->filter.n,
+		 r->filter.notify ? "refusals reported" : "refusals silent");
+	if (spec->net == NET_SLIRP) {
+		struct net_options o = { .mtu = spec->mtu, .host_loopback = spec->net_host_loopback,
+					 .publish = spec->publish, .n_publish = spec->n_publish,
+					 .dns_server = spec->dns_server,
+					 .hostname = spec->hostname ? spec->hostname : "sandbox" };
+		if (net_start(&o, &r->net, err) < 0)
+			return -1;
+		sb_trace("user-mode network ready, %zu port%s published", spec->n_publish,
+			 spec->n_publish == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+/* After the command was executed: the fds the sandbox sent (tap, seccomp
+ * listener), in the order they were sent. */
+static void collect_fds(struct run *r)
+{
+	for (;;) {
+		char tag = 0;
+		int fd = recv_fd(r->sock_r, &tag);
+		if (fd < 0)
+			break;
+		if (tag == 't' && r->net != NULL)
+			net_attach(r->net, fd);
+		else if (tag == 'n' && r->notify.fd < 0)
+			r->notify.fd = fd;
+		else
+			close(fd);
+	}
+	r->notify.policy = &r->policy;
 }
 
 int sandbox_run(const struct run_spec *spec, sb_error *err)
 {
-	struct rootfs_src src;
-	struct idmap_plan plan;
+	cleanup_run struct run r = { .notify = { .fd = -1 }, .sync_w = -1, .err_r = -1,
+				     .sock_r = -1 };
 	struct child_args a;
-	struct sc_policy policy;
-	struct sc_filter filter;
-	struct scnotify notify = { .fd = -1 };
 	int sync_pipe[2], err_pipe[2], nsock[2];
-	sigset_t set, old;
+	sigset_t set;
 	char buf[4096];
 	ssize_t n;
 	pid_t child;
 	int status;
 
-	/* Validate the sources here, so a bad path fails before any clone. */
-	if (rootfs_open_sources(spec, &src, err) < 0) {
-		rootfs_close_sources(&src);
+	if (prepare(spec, &r, err) < 0)
 		return -1;
-	}
-	rootfs_close_sources(&src);
-	if (idmap_plan(&plan, spec->uid, spec->gid, err) < 0)
-		return -1;
-	sb_trace("sources opened, id maps planned");
-	scpolicy_build(spec->sc_ops, spec->n_sc_ops, &policy);
-	{
-		struct sc_options o = { .policy = &policy, .json_profile = spec->seccomp_profile,
-					.allow_userns = spec->allow_userns, .quiet = spec->quiet,
-					.caps_mask = &(unsigned long long){ spec->uid == 0 ? spec->caps : 0 } };
-		if (seccomp_filter_build(&o, &filter, err) < 0) {
-			scpolicy_free(&policy);
-			idmap_plan_free(&plan);
-			return -1;
-		}
-	}
-	sb_trace("seccomp filter: %zu instructions, %s", filter.n,
-		 filter.notify ? "refusals reported" : "refusals silent");
-	if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, nsock) < 0) {
-		seccomp_filter_free(&filter);
-		scpolicy_free(&policy);
-		idmap_plan_free(&plan);
+	if (pipe2(sync_pipe, O_CLOEXEC) < 0)
+		return sb_fail(err, errno, "pipe");
+	r.sync_w = sync_pipe[1];
+	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
+		close(sync_pipe[0]);
 		return sb_fail(err, errno, "pipe");
 	}
+	r.err_r = err_pipe[0];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, nsock) < 0) {
+		close(sync_pipe[0]);
+		close(err_pipe[1]);
+		return sb_fail(err, errno, "socketpair");
+	}
+	r.sock_r = nsock[0];
 	relay_sigset(&set);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 
-	a = (struct child_args){ .spec = spec, .plan = &plan, .filter = &filter,
+	a = (struct child_args){ .spec = spec, .plan = &r.plan, .filter = &r.filter,
+				 .img = spec->root == ROOT_IMAGE ? &r.img : NULL,
 				 .sync_fd = sync_pipe[0], .err_fd = err_pipe[1],
 				 .notify_sock = nsock[1] };
 	child = (pid_t)syscall(SYS_clone, NS_FLAGS | (spec->net == NET_HOST ? 0 : CLONE_NEWNET) |
@@ -206,60 +265,36 @@ int sandbox_run(const struct run_spec *spec, sb_error *err)
 	close(sync_pipe[0]);
 	close(err_pipe[1]);
 	close(nsock[1]);
-	seccomp_filter_free(&filter);
 	if (child < 0) {
 		int e = errno;
-		close(sync_pipe[1]);
-		close(err_pipe[0]);
-		close(nsock[0]);
-		scpolicy_free(&policy);
-		idmap_plan_free(&plan);
-		sigprocmask(SIG_SETMASK, &old, NULL);
 		sb_fail(err, e, "cannot create the namespaces");
 		if (e == EPERM || e == ENOSPC || e == EINVAL)
 			sb_hint(err, "are unprivileged user namespaces enabled? run 'sandbox check'");
 		return -1;
 	}
+	r.child = child;
 	sb_trace("cloned pid %d", (int)child);
-	if (idmap_apply(&plan, child, err) < 0) {
-		idmap_plan_free(&plan);
-		scpolicy_free(&policy);
-		close(sync_pipe[1]);
-		close(err_pipe[0]);
-		close(nsock[0]);
-		reap(child);
+	if (idmap_apply(&r.plan, child, err) < 0)
 		return -1;
-	}
-	idmap_plan_free(&plan);
 	sb_trace("id maps written");
-	if (write_all(sync_pipe[1], "g", 1) < 0) {
-		int e = errno;
-		scpolicy_free(&policy);
-		close(sync_pipe[1]);
-		close(err_pipe[0]);
-		close(nsock[0]);
-		reap(child);
-		return sb_fail(err, e, "release the sandbox");
-	}
-	close(sync_pipe[1]);
+	if (write_all(r.sync_w, "g", 1) < 0)
+		return sb_fail(err, errno, "release the sandbox");
+	closep(&r.sync_w);
 
-	n = read_all(err_pipe[0], buf, sizeof(buf));
-	close(err_pipe[0]);
+	n = read_all(r.err_r, buf, sizeof(buf));
 	if (n > 0) {
 		int wst;
 		sb_error_unpack(err, buf, (size_t)n);
-		close(nsock[0]);
-		scpolicy_free(&policy);
 		while (waitpid(child, &wst, 0) < 0 && errno == EINTR)
 			;
+		r.child = 0;   /* cppcheck-suppress unreadVariable ; read by run_release */
 		return -1;
 	}
-	notify.fd = recv_fd(nsock[0]);
-	notify.policy = &policy;
-	close(nsock[0]);
-	status = monitor_loop(child, &notify);
-	scnotify_free(&notify);
-	scpolicy_free(&policy);
+	closep(&r.err_r);
+	collect_fds(&r);
+	closep(&r.sock_r);
+	status = monitor_run(child, &r.notify, r.net);
+	r.child = 0;   /* cppcheck-suppress unreadVariable ; read by run_release */
 	sb_trace("sandbox exited with status %d", status);
 	return status;
 }

@@ -18,6 +18,10 @@ static void usage(FILE *f)
 		"  run     run a command in a sandbox (see 'sandbox run --help')\n"
 		"  check   show what this host supports, and how to fix each gap\n"
 		"  profiles  list profiles; 'profiles show NAME' prints one expanded\n"
+		"  import  import an image: docker-save or OCI archive, or layer tarballs\n"
+		"  images  list the imported images ('images --json' for scripts)\n"
+		"  rmi     remove images, and the layers no other image uses\n"
+		"  rm      remove what 'run --name NAME --keep' kept\n"
 		"  help    show this help ('help run' for run's options)\n"
 		"  version show the version\n"
 		"\n"
@@ -53,6 +57,14 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "profiles") == 0)
 		return cmd_profiles(argc - 1, argv + 1);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(argc - 1, argv + 1);
+	if (strcmp(cmd, "images") == 0)
+		return cmd_images(argc - 1, argv + 1);
+	if (strcmp(cmd, "rmi") == 0)
+		return cmd_rmi(argc - 1, argv + 1);
+	if (strcmp(cmd, "rm") == 0)
+		return cmd_rm(argc - 1, argv + 1);
 	fprintf(stderr, "sandbox: unknown command '%s' (see sandbox --help)\n", cmd);
 	return SB_EXIT_FAILURE;
 }

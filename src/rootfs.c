@@ -1,8 +1,8 @@
 /* rootfs.c: builds the sandbox's root file system (see rootfs.h).
  *
- * Order: make every mount private; put the new root on /tmp of this private
- * mount namespace (a bind of --rootfs, or a tmpfs holding read-only binds of
- * the host's system directories); mount /proc, a minimal /dev, /sys and /tmp;
+ * Order: make every mount private; put the new root in a staging tmpfs on
+ * /tmp of this private mount namespace (a bind of --rootfs, or a tmpfs
+ * holding read-only binds of the host's system directories); mount /proc, a minimal /dev, /sys and /tmp;
  * apply the user's mounts in order; mask and protect the dangerous parts of
  * /proc and /sys; pivot_root and detach the old root; make the root read-only
  * unless asked otherwise. Every destination is resolved inside the new root
@@ -12,6 +12,7 @@
 #include "rootfs.h"
 #include "log.h"
 #include "mounts.h"
+#include "overlay.h"
 #include "util.h"
 
 #include <errno.h>
@@ -21,7 +22,11 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#define NEWROOT "/tmp"
+/* Staging: a private tmpfs on /tmp of the sandbox's mount namespace holds
+ * the new root and the files made for it; it goes away with the old root. */
+#define STAGE "/tmp"
+#define NEWROOT STAGE "/root"
+#define FILES STAGE "/files"
 
 struct ctx {
 	const struct run_spec *spec;
@@ -234,6 +239,35 @@ static int protect_kernel_files(struct ctx *c, sb_error *err)
 	return 0;
 }
 
+/* /etc/resolv.conf and /etc/hosts for the user-mode network, bound over
+ * the root's own (skipped where a read-only root has no such file). */
+static int net_files(struct ctx *c, sb_error *err)
+{
+	const char *host = c->spec->hostname ? c->spec->hostname : "sandbox";
+	cleanup_free char *hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
+					     "10.0.2.100\t%s\n", host);
+	const struct { const char *name, *text; } files[] = {
+		{ "resolv.conf", "nameserver 10.0.2.3\n" },
+		{ "hosts", hosts },
+	};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		cleanup_free char *src = xasprintf(FILES "/%s", files[i].name);
+		cleanup_free char *dest = xasprintf("/etc/%s", files[i].name);
+		cleanup_close int fd = open(src, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+		cleanup_error sb_error e = NULL;
+
+		if (fd < 0 || write_all(fd, files[i].text, strlen(files[i].text)) < 0)
+			return sb_fail(err, errno, "write %s", src);
+		if (bind_path(c, src, dest, true, true, &e) < 0) {
+			if (e->errnum != EROFS)
+				return *err = steal_ptr(&e), -1;
+			sb_trace("no %s in the read-only root: left out", dest);
+		}
+	}
+	return 0;
+}
+
 static int user_mounts(struct ctx *c, const struct rootfs_src *src, sb_error *err)
 {
 	for (size_t i = 0; i < c->spec->n_mounts; i++) {
@@ -272,16 +306,123 @@ static int pivot(sb_error *err)
 	return 0;
 }
 
+/* mkdir -p for a host path (the kept upper under the store) */
+static int mkdirs(const char *path, sb_error *err)
+{
+	cleanup_free char *p = xstrdup(path);
+
+	for (char *s = strchr(p + 1, '/'); ; s = strchr(s + 1, '/')) {
+		if (s != NULL)
+			*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return sb_fail(err, errno, "mkdir '%s'", p);
+		if (s == NULL)
+			return 0;
+		*s = '/';
+	}
+}
+
+/* The image's directories, opened before the staging tmpfs can hide them
+ * (the store may well be under /tmp), and named as /proc/self/fd/N. */
+struct image_fds {
+	int *fds;
+	char **paths;     /* lowers, then upper and work when kept */
+	size_t n;
+};
+
+static void image_fds_close(struct image_fds *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		closep(&f->fds[i]);
+		free(f->paths[i]);
+	}
+	if (f->paths != NULL)
+		free(f->paths[f->n]);
+	free(f->fds);
+	free(f->paths);
+	memset(f, 0, sizeof(*f));
+}
+
+static int image_open(const struct run_spec *spec, const struct image_run *img,
+		      struct image_fds *f, sb_error *err)
+{
+	size_t total = img->n_lowers + (img->keep_dir ? 2 : 0);
+	cleanup_free char *upper = NULL, *work = NULL;
+
+	memset(f, 0, sizeof(*f));
+	if (img->keep_dir != NULL) {
+		upper = xasprintf("%s/upper", img->keep_dir);
+		work = xasprintf("%s/work", img->keep_dir);
+		if (mkdirs(upper, err) < 0 || mkdirs(work, err) < 0)
+			return sb_wrap(err, "--name %s", spec->name);
+	}
+	/* one spare slot: an empty lower for a read-only single layer */
+	f->fds = xcalloc(total + 1, sizeof(int));
+	f->paths = xcalloc(total + 1, sizeof(char *));
+	f->fds[total] = -1;
+	for (size_t i = 0; i < total; i++) {
+		const char *p = i < img->n_lowers ? img->lowers[i] : i == img->n_lowers ? upper : work;
+		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return sb_fail(err, errno, "image '%s': '%s'", spec->image, p);
+		f->fds[f->n] = fd;
+		f->paths[f->n++] = xasprintf("/proc/self/fd/%d", fd);
+	}
+	return 0;
+}
+
+/* The image's layers under an upper: a tmpfs in the staging area that goes
+ * with the sandbox, the kept one of --name/--keep, or none (--read-only). */
+static int image_root(const struct run_spec *spec, const struct image_run *img,
+		      struct image_fds *f, sb_error *err)
+{
+	const char *upper = NULL, *work = NULL;
+
+	if (f->paths == NULL || img->n_lowers == 0)
+		return sb_fail(err, EINVAL, "image '%s' has no layers open", spec->image);
+	if (img->keep_dir != NULL) {
+		upper = f->paths[img->n_lowers];
+		work = f->paths[img->n_lowers + 1];
+	} else if (!spec->read_only) {
+		upper = STAGE "/upper";
+		work = STAGE "/work";
+		if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
+			return sb_fail(err, errno, "make the upper directory");
+	}
+	if (upper == NULL && img->n_lowers == 1) {
+		/* overlayfs needs two lowers when it has no upper: add an empty one */
+		if (mkdir(STAGE "/empty", 0755) < 0)
+			return sb_fail(err, errno, "make an empty layer");
+		f->paths[1] = xstrdup(STAGE "/empty");
+	}
+	if (overlay_mount(NEWROOT, f->paths, img->n_lowers + (upper == NULL && img->n_lowers == 1),
+			  upper, work, err) < 0) {
+		if (err && *err && (*err)->errnum == EPERM)
+			sb_hint(err, "a user namespace can mount overlayfs from Linux 5.11");
+		return sb_wrap(err, "image '%s'", spec->image);
+	}
+	sb_trace("overlay of %zu layer%s mounted%s", img->n_lowers, img->n_lowers == 1 ? "" : "s",
+		 upper == NULL ? ", read-only" : img->keep_dir ? ", kept upper" : "");
+	return 0;
+}
+
 static int build(const struct run_spec *spec, const struct rootfs_src *src,
-		 const struct id_map *gidmap, sb_error *err)
+		 const struct id_map *gidmap, const struct image_run *img,
+		 struct image_fds *ifds, sb_error *err)
 {
 	struct ctx c = { .spec = spec, .rootfd = -1 };
 	cleanup_close int rootfd = -1;
 
+	if (mount("tmpfs", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0 ||
+	    mkdir(NEWROOT, 0755) < 0 || mkdir(FILES, 0700) < 0)
+		return sb_fail(err, errno, "make the staging directory");
 	if (spec->root == ROOT_DIR) {
 		char buf[32];
 		if (mount(fd_path(src->rootfs_fd, buf), NEWROOT, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return sb_fail(err, errno, "bind --rootfs '%s'", spec->rootfs);
+	} else if (spec->root == ROOT_IMAGE) {
+		if (image_root(spec, img, ifds, err) < 0)
+			return -1;
 	} else if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
 		return sb_fail(err, errno, "mount the root tmpfs");
 	}
@@ -301,7 +442,9 @@ static int build(const struct run_spec *spec, const struct rootfs_src *src,
 		return sb_wrap(err, "/dev");
 	if (setup_sys(&c, err) < 0)
 		return sb_wrap(err, "/sys");
-	if (!spec->rootfs_rw) {
+	/* a fresh /tmp where the root does not take writes */
+	if ((spec->root == ROOT_DIR && !spec->rootfs_rw) || spec->root == ROOT_HOST ||
+	    (spec->root == ROOT_IMAGE && spec->read_only)) {
 		cleanup_close int tfd = optional_target(&c, "/tmp", err);
 		if (tfd == -1)
 			return -1;
@@ -309,6 +452,8 @@ static int build(const struct run_spec *spec, const struct rootfs_src *src,
 					    "mode=1777", "/tmp", err) < 0)
 			return -1;
 	}
+	if (spec->net == NET_SLIRP && net_files(&c, err) < 0)
+		return -1;
 	sb_trace("system mounts done");
 	if (user_mounts(&c, src, err) < 0)
 		return -1;
@@ -327,9 +472,11 @@ static int build(const struct run_spec *spec, const struct rootfs_src *src,
 	return 0;
 }
 
-int rootfs_setup(const struct run_spec *spec, const struct id_map *gidmap, sb_error *err)
+int rootfs_setup(const struct run_spec *spec, const struct id_map *gidmap,
+		 const struct image_run *img, sb_error *err)
 {
 	struct rootfs_src src;
+	struct image_fds ifds = { 0 };
 	int r;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -337,8 +484,11 @@ int rootfs_setup(const struct run_spec *spec, const struct id_map *gidmap, sb_er
 	/* Sources are opened again here: an fd from the monitor points into its
 	 * mount namespace, which cannot be bound from this one. */
 	r = rootfs_open_sources(spec, &src, err);
+	if (r == 0 && spec->root == ROOT_IMAGE)
+		r = image_open(spec, img, &ifds, err);
 	if (r == 0)
-		r = build(spec, &src, gidmap, err);
+		r = build(spec, &src, gidmap, img, &ifds, err);
+	image_fds_close(&ifds);
 	rootfs_close_sources(&src);
 	return r;
 }

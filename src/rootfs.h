@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "idmap.h"
+#include "image_run.h"
 #include "spec.h"
 
 struct rootfs_src {
@@ -22,6 +23,7 @@ void rootfs_close_sources(struct rootfs_src *src);
 
 /* Sandbox side (in the new user and mount namespaces): open the sources
  * again, build the root and pivot_root into it; the old root is detached. */
-int rootfs_setup(const struct run_spec *spec, const struct id_map *gidmap, sb_error *err);
+int rootfs_setup(const struct run_spec *spec, const struct id_map *gidmap,
+		 const struct image_run *img, sb_error *err);
 
 #endif

@@ -227,7 +227,8 @@ static int cache_load(int dirfd, const char *key, struct sc_filter *out)
 	cleanup_close int fd = openat(dirfd, key, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
 
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != geteuid() || st.st_size <= 0 ||
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_size <= 0 ||
 	    (size_t)st.st_size % sizeof(struct sock_filter) != 0 ||
 	    (size_t)st.st_size > BPF_MAXINSNS * sizeof(struct sock_filter))
 		return -1;
@@ -261,7 +262,8 @@ int seccomp_filter_build(const struct sc_options *o, struct sc_filter *out, sb_e
 	memset(out, 0, sizeof(*out));
 	if (o->json_profile == NULL && o->policy->n == 0 && o->allow_userns)
 		return 0;
-	notify = !o->quiet && o->json_profile == NULL && o->policy->n > 0 && seccomp_api_get() >= 6;
+	notify = !o->quiet && o->json_profile == NULL && (o->policy->n > 0 || !o->allow_userns) &&
+		 seccomp_api_get() >= 6;
 	key = cache_key(o, notify);
 	if (key != NULL && runtime_dir(&dir, NULL) == 0)
 		dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -325,9 +327,9 @@ int seccomp_filter_load(const struct sc_filter *f, int *listener, sb_error *err)
 	return 0;
 }
 
-int send_fd(int sock, int fd)
+int send_fd(int sock, int fd, char tag)
 {
-	char data = 'f';
+	char data = tag;
 	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -345,9 +347,9 @@ int send_fd(int sock, int fd)
 	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
-int recv_fd(int sock)
+int recv_fd(int sock, char *tag)
 {
-	char data;
+	char data = 0;
 	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -364,5 +366,6 @@ int recv_fd(int sock)
 	if (c == NULL || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
 		return -1;
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	*tag = data;
 	return fd;
 }

@@ -38,8 +38,8 @@ int seccomp_filter_load(const struct sc_filter *f, int *listener, sb_error *err)
 int seccomp_json_load(void *ctx_out, const char *path, unsigned long long caps,
 		      sb_error *err);
 
-/* Pass an fd over a unix socket, and receive it. */
-int send_fd(int sock, int fd);
-int recv_fd(int sock);
+/* Pass an fd over a unix socket with a one-byte tag, and receive it. */
+int send_fd(int sock, int fd, char tag);
+int recv_fd(int sock, char *tag);
 
 #endif

@@ -20,8 +20,13 @@ char *scnotify_message(const struct sc_policy *p, const char *call, const char *
 		       int pid, const char *comm)
 {
 	const struct sc_rule *r;
-	const char *key = call;
-	cleanup_free char *what = detail ? xasprintf("%s(%s)", call, detail) : xasprintf("%s()", call);
+	const char *key;
+	cleanup_free char *what = NULL;
+
+	if (call == NULL)
+		call = "?";
+	key = call;
+	what = detail ? xasprintf("%s(%s)", call, detail) : xasprintf("%s()", call);
 
 	if (strcmp(call, "ioctl") == 0)
 		key = SC_TTY_INJECT;
@@ -105,10 +110,16 @@ int scnotify_handle(struct scnotify *n)
 		free(name);
 		return -1;
 	}
-	if (name != NULL && !reported(n, name)) {
+	{
+		cleanup_free char *key = xasprintf("%s(%s)", name, detail ? detail : "");
+		if (reported(n, key))
+			goto out;
+	}
+	{
 		cleanup_free char *msg = scnotify_message(n->policy, name, detail, pid, comm);
 		fprintf(stderr, "sandbox: %s\n", msg);
 	}
+out:
 	free(name);
 	return 0;
 }

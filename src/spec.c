@@ -169,10 +169,66 @@ static int opt_net(struct run_spec *s, char **a, sb_error *err)
 	else if (strcmp(a[0], "host") == 0)
 		s->net = NET_HOST;
 	else if (strcmp(a[0], "slirp") == 0)
-		return sb_fail(err, 0, "--net slirp: user-mode networking is not built yet"),
-		       sb_hint(err, "use --net none or --net host");
+		s->net = NET_SLIRP;
 	else
 		return sb_fail(err, 0, "--net: '%s' is not one of none, host, slirp", a[0]);
+	return 0;
+}
+
+static int opt_name(struct run_spec *s, char **a, sb_error *err)
+{
+	size_t n = strlen(a[0]);
+
+	if (n == 0 || n > 64 || a[0][0] == '.' || a[0][0] == '-' ||
+	    strspn(a[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+		return sb_fail(err, 0, "--name: '%s' must be 1 to 64 letters, digits, '.', '_' or '-'",
+			       a[0]);
+	free(s->name);
+	s->name = xstrdup(a[0]);
+	return 0;
+}
+
+static int opt_keep(struct run_spec *s, char **a, sb_error *err)
+{
+	s->keep = true;
+	return 0;
+}
+
+static int opt_read_only(struct run_spec *s, char **a, sb_error *err)
+{
+	s->read_only = true;
+	return 0;
+}
+
+static int opt_mtu(struct run_spec *s, char **a, sb_error *err)
+{
+	uint32_t v;
+	if (!parse_u32(a[0], &v) || v < 1280 || v > 65520)
+		return sb_fail(err, 0, "--mtu: '%s' is not a number from 1280 to 65520", a[0]);
+	s->mtu = v;
+	return 0;
+}
+
+static int opt_publish(struct run_spec *s, char **a, sb_error *err)
+{
+	struct publish p;
+	if (publish_parse(a[0], &p, err) < 0)
+		return -1;
+	s->publish = xrealloc(s->publish, s->n_publish + 1, sizeof(*s->publish));
+	s->publish[s->n_publish++] = p;
+	return 0;
+}
+
+static int opt_host_loopback(struct run_spec *s, char **a, sb_error *err)
+{
+	s->net_host_loopback = true;
+	return 0;
+}
+
+static int opt_dns_server(struct run_spec *s, char **a, sb_error *err)
+{
+	free(s->dns_server);
+	s->dns_server = xstrdup(a[0]);
 	return 0;
 }
 
@@ -274,6 +330,9 @@ static int opt_profile(struct run_spec *s, char **a, sb_error *err)
 static const struct option_def options[] = {
 	{ "rootfs", 1, false, false, "DIR", "use DIR as the root file system (read-only)", opt_rootfs },
 	{ "rootfs-rw", 0, false, false, NULL, "make the --rootfs directory writable", opt_rootfs_rw },
+	{ "name", 1, false, false, "NAME", "name this sandbox (with --keep: keep its changes)", opt_name },
+	{ "keep", 0, false, false, NULL, "keep an image's changes for the next run --name NAME", opt_keep },
+	{ "read-only", 0, false, false, NULL, "run an image with no writable layer", opt_read_only },
 	{ "bind", 2, false, false, "SRC DEST", "bind host path SRC read-write at DEST", opt_bind },
 	{ "ro-bind", 2, false, false, "SRC DEST", "bind host path SRC read-only at DEST", opt_ro_bind },
 	{ "tmpfs", 1, false, false, "DEST", "mount a fresh tmpfs at DEST", opt_tmpfs },
@@ -283,7 +342,11 @@ static const struct option_def options[] = {
 	{ "uid", 1, false, false, "N", "run as uid N inside (default 0)", opt_uid },
 	{ "gid", 1, false, false, "N", "run as gid N inside (default 0)", opt_gid },
 	{ "hostname", 1, false, false, "NAME", "host name inside (default: sandbox)", opt_hostname },
-	{ "net", 1, false, false, "none|host", "network: own loopback only (none) or the host's", opt_net },
+	{ "net", 1, false, false, "none|slirp|host", "network: loopback only, user-mode, or the host's", opt_net },
+	{ "mtu", 1, false, false, "N", "MTU of the user-mode network (default 65520)", opt_mtu },
+	{ "publish", 1, true, false, "[IP:]PORT:PORT[/udp]", "forward a host port to a port inside", opt_publish },
+	{ "net-host-loopback", 0, false, false, NULL, "let 10.0.2.2 reach the host's loopback", opt_host_loopback },
+	{ "dns-server", 1, false, false, "IP[:PORT]", "where 10.0.2.3 sends queries (default: the host's)", opt_dns_server },
 	{ "seccomp-allow", 1, true, false, "GROUP|CALL", "grant a denied syscall group or call", opt_sc_allow },
 	{ "seccomp-deny", 1, true, false, "GROUP|CALL", "refuse a syscall group or call with EPERM", opt_sc_deny },
 	{ "seccomp-profile", 1, false, false, "FILE", "use a Docker/OCI seccomp JSON profile instead", opt_sc_profile },
@@ -307,12 +370,14 @@ static const struct option_def *find_option(const char *name, size_t len)
 
 void spec_print_run_help(void)
 {
-	printf("Usage: sandbox run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n"
+	printf("Usage: sandbox run [OPTIONS] IMAGE [--] [COMMAND [ARG...]]\n"
 	       "       sandbox run [OPTIONS] host [--] COMMAND [ARG...]\n"
+	       "       sandbox run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n"
 	       "\n"
 	       "Run COMMAND in new user, mount, pid, ipc, uts, cgroup and network\n"
-	       "namespaces. With --rootfs, DIR is the root; with 'host', a read-only\n"
-	       "view of the host's /usr, /etc, /bin, /sbin, /lib* and /opt.\n"
+	       "namespaces. IMAGE (see 'sandbox images') runs on an overlay whose\n"
+	       "changes are dropped at exit; 'host' is a read-only view of the host's\n"
+	       "/usr, /etc, /bin, /sbin, /lib* and /opt; with --rootfs, DIR is the root.\n"
 	       "\nOptions:\n");
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
 		char left[48];
@@ -332,6 +397,16 @@ static int validate(struct run_spec *s, sb_error *err)
 		       sb_hint(err, "use --rootfs DIR or the image name 'host'");
 	if (s->rootfs_rw && s->root != ROOT_DIR)
 		return sb_fail(err, 0, "--rootfs-rw needs --rootfs DIR");
+	if (s->n_publish > 0 && s->net != NET_SLIRP)
+		return sb_fail(err, 0, "--publish needs --net slirp");
+	if (s->keep && s->name == NULL)
+		return sb_fail(err, 0, "--keep needs --name NAME");
+	if ((s->keep || s->read_only) && s->root != ROOT_IMAGE)
+		return sb_fail(err, 0, "--%s is for images", s->keep ? "keep" : "read-only");
+	if (s->keep && s->read_only)
+		return sb_fail(err, 0, "--keep and --read-only exclude each other");
+	if (s->root == ROOT_IMAGE)
+		return 0;   /* the command may come from the image */
 	if (s->argv == NULL || s->argv[0] == NULL)
 		return sb_fail(err, 0, "no command given"),
 		       sb_hint(err, "e.g. sandbox run --rootfs DIR /bin/sh");
@@ -344,6 +419,7 @@ void spec_init(struct run_spec *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->caps = caps_default_mask();
+	s->mtu = 65520;
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -509,10 +585,12 @@ int spec_parse_run(struct run_spec *s, int argc, char **argv, sb_error *err)
 	if (s->root != ROOT_DIR) {
 		if (i >= argc)
 			return validate(s, err);
-		if (strcmp(argv[i], "host") != 0)
-			return sb_fail(err, 0, "unknown image '%s'", argv[i]),
-			       sb_hint(err, "only --rootfs DIR and 'host' are supported");
-		s->root = ROOT_HOST;
+		if (strcmp(argv[i], "host") == 0) {
+			s->root = ROOT_HOST;
+		} else {
+			s->root = ROOT_IMAGE;
+			s->image = xstrdup(argv[i]);
+		}
 		i++;
 		if (i < argc && strcmp(argv[i], "--") == 0)
 			i++;
@@ -538,9 +616,13 @@ void spec_free(struct run_spec *s)
 	free(s->sc_ops);
 	free(s->seccomp_profile);
 	free(s->profile);
+	free(s->publish);
+	free(s->dns_server);
 	free(s->mounts);
 	free(s->env);
 	free(s->rootfs);
+	free(s->image);
+	free(s->name);
 	free(s->chdir);
 	free(s->hostname);
 	memset(s, 0, sizeof(*s));

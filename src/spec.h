@@ -10,12 +10,14 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "net.h"
 #include "scpolicy.h"
 
 enum root_kind {
 	ROOT_NONE = 0,
 	ROOT_DIR,    /* --rootfs DIR */
 	ROOT_HOST,   /* the image name "host": read-only view of the host */
+	ROOT_IMAGE,  /* an image from the store, on an overlay */
 };
 
 enum mount_kind {
@@ -38,12 +40,16 @@ struct env_op {
 enum net_mode {
 	NET_NONE = 0,  /* own network namespace, loopback only */
 	NET_HOST,      /* the host's network namespace */
-	NET_SLIRP,     /* user-mode networking (not built yet) */
+	NET_SLIRP,     /* user-mode networking through libslirp */
 };
 
 struct run_spec {
 	enum root_kind root;
 	char *rootfs;           /* ROOT_DIR: the directory as given */
+	char *image;            /* ROOT_IMAGE: its name */
+	char *name;             /* --name: this sandbox's name (kept upper) */
+	bool keep;              /* --keep: keep the upper under the name */
+	bool read_only;         /* --read-only: an image with no upper */
 	bool rootfs_rw;
 	struct mount_op *mounts;
 	size_t n_mounts;
@@ -56,6 +62,11 @@ struct run_spec {
 	bool verbose, quiet;
 	bool help;
 	enum net_mode net;
+	unsigned mtu;                /* slirp: tap MTU, default 65520 */
+	bool net_host_loopback;      /* slirp: 10.0.2.2 reaches the host's loopback */
+	struct publish *publish;
+	size_t n_publish;
+	char *dns_server;            /* slirp: upstream of 10.0.2.3 */
 	/* seccomp */
 	struct seccomp_op *sc_ops;   /* in order: profile lines, then options */
 	size_t n_sc_ops;

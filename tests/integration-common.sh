@@ -14,6 +14,7 @@ stage_suite() {
 	chmod 0755 "$STAGE"
 	cp "$SANDBOX" "$STAGE/sandbox"
 	cp "$SBHELPER" "$STAGE/sbhelper"
+	cp "$(dirname "$SBHELPER")/dnsd" "$STAGE/dnsd"
 	cp -r "$TOP_SRCDIR/tests/integration" "$STAGE/suite"
 	cp -r "$TOP_SRCDIR/tests/lib" "$STAGE/lib"
 	local -a add=(--add "$SBHELPER:/usr/bin/sbhelper")

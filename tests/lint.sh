@@ -17,7 +17,7 @@ else
 fi
 if command -v clang-tidy >/dev/null; then
 	out=$(clang-tidy --quiet "${srcs[@]}" -- -std=gnu11 -DHAVE_CONFIG_H -I"$TOP_BUILDDIR" -Isrc \
-		$(pkg-config --cflags libcap libseccomp json-c) 2>&1)
+		$(pkg-config --cflags libcap libseccomp json-c slirp fuse3) 2>&1)
 	r=$?
 	if [[ $r == 0 ]]; then echo "ok 2 - clang-tidy"; else
 		echo "not ok 2 - clang-tidy"; grep -E "warning:|error:" <<<"$out" | sed 's/^/# /'; fi

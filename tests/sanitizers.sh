@@ -17,8 +17,8 @@ fi
 mkdir -p "$dir/tests/unit"
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 	-fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter
-	-DHAVE_CONFIG_H -I"$TOP_BUILDDIR" -I"$TOP_SRCDIR/src" $(pkg-config --cflags libcap libseccomp json-c))
-libs=($(pkg-config --libs libcap libseccomp json-c))
+	-DHAVE_CONFIG_H -I"$TOP_BUILDDIR" -I"$TOP_SRCDIR/src" $(pkg-config --cflags libcap libseccomp json-c slirp libarchive libcrypto fuse3))
+libs=($(pkg-config --libs libcap libseccomp json-c slirp libarchive libcrypto fuse3))
 lib_srcs=()
 for f in "$TOP_SRCDIR"/src/*.c; do
 	[[ $f == */main.c ]] || lib_srcs+=("$f")

@@ -69,6 +69,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -852,6 +855,49 @@ cmd_fork_orphans(char **argv)
 }
 
 /* The state is the first field after the last ')' of /proc/PID/stat. */
+/*
+ * flood IFACE N: write N malformed frames straight onto IFACE (needs
+ * CAP_NET_RAW): random bytes and lengths, truncated and lying IPv4/UDP/TCP
+ * headers, DNS queries cut short. Prints "sent N".
+ */
+static int
+cmd_flood(char **argv)
+{
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_halen = 6 };
+	unsigned char f[2048];
+	long n = strtol(argv[1], NULL, 10), sent = 0;
+	unsigned seed = 12345;
+	int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		fail("socket(AF_PACKET): %s", strerror(errno));
+	to.sll_ifindex = (int)if_nametoindex(argv[0]);
+	if (to.sll_ifindex == 0)
+		fail("no interface %s", argv[0]);
+	for (long i = 0; i < n; i++) {
+		size_t len = 1 + rand_r(&seed) % 1514;
+		for (size_t k = 0; k < len; k++)
+			f[k] = (unsigned char)rand_r(&seed);
+		if (len >= 34 && i % 4 != 0) {
+			/* an IPv4 frame to the gateway or DNS with damaged fields */
+			memset(f, 0xff, 6);
+			f[12] = 0x08, f[13] = 0x00;
+			f[14] = (unsigned char)(0x40 | (rand_r(&seed) % 16));
+			f[23] = (unsigned char)(i % 3 == 0 ? 17 : i % 3 == 1 ? 6 : 1);
+			f[30] = 10, f[31] = 0, f[32] = 2, f[33] = (unsigned char)(2 + i % 2);
+			if (len >= 38)
+				f[36] = 0, f[37] = 53;
+		} else if (len >= 14 && i % 8 == 0) {
+			f[12] = 0x08, f[13] = 0x06;   /* ARP of random content */
+		}
+		if (sendto(s, f, len, 0, (struct sockaddr *)&to, sizeof(to)) >= 0)
+			sent++;
+	}
+	close(s);
+	printf("sent %ld\n", sent);
+	return 0;
+}
+
 static int
 cmd_zombies(char **argv)
 {
@@ -946,6 +992,7 @@ static const struct command {
 	{ "hostname", "", 0, cmd_hostname },
 	{ "fork-orphans", "N", 1, cmd_fork_orphans },
 	{ "zombies", "", 0, cmd_zombies },
+	{ "flood", "IFACE N", 2, cmd_flood },
 	{ "stat", "PATH", 1, cmd_stat },
 	{ "help", "", 0, cmd_help },
 };

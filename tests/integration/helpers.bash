@@ -45,3 +45,37 @@ gone() {
 	done
 	return 1
 }
+
+# ---- image fixtures ----------------------------------------------------------
+# sha FILE: the sha256 of FILE in hex.
+sha() {
+	sha256sum "$1" | cut -c1-64
+}
+
+# docker_archive OUT CONFIG_JSON_FILE LAYER_TAR...: a docker-save archive.
+docker_archive() {
+	local out=$1 cfg=$2 d layers="" h c
+	shift 2
+	d=$(mktemp -d "$BATS_FILE_TMPDIR/dk.XXXXXX")
+	for t in "$@"; do
+		h=$(sha "$t")
+		mkdir -p "$d/$h"
+		cp "$t" "$d/$h/layer.tar"
+		layers+="${layers:+,}\"$h/layer.tar\""
+	done
+	c=$(sha "$cfg")
+	cp "$cfg" "$d/$c.json"
+	printf '[{"Config":"%s.json","RepoTags":["demo:1"],"Layers":[%s]}]' "$c" "$layers" \
+		>"$d/manifest.json"
+	tar -C "$d" -cf "$out" .
+}
+
+# image_config OUT CONFIG_OBJECT LAYER_TAR...: an image config with this
+# "config" object (Cmd, Env, ...) naming the diff ids of these layers.
+image_config() {
+	local out=$1 obj=$2 ids=""
+	shift 2
+	for t in "$@"; do ids+="${ids:+,}\"sha256:$(sha "$t")\""; done
+	printf '{"architecture":"amd64","os":"linux","config":%s,"rootfs":{"type":"layers","diff_ids":[%s]}}' \
+		"$obj" "$ids" >"$out"
+}

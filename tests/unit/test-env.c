@@ -20,7 +20,8 @@ int main(void)
 			 "SECRET_TOKEN=x", "DISPLAY=:0", "FOO=bar", NULL };
 	struct env_op ops[] = { { "FOO", NULL }, { "NEW", "v" }, { "PATH", "/p" }, { "MISSING", NULL } };
 	struct run_spec s = { .env = ops, .n_env = 4 };
-	char **e = payload_environ(&s, host);
+	char *img[] = { "PATH=/img/bin", "LANG=img", "BAD", NULL };
+	char **e = payload_environ(&s, NULL, "/root", host);
 
 	CHECK_STR(get(e, "PATH"), "/p", "--setenv overrides PATH");
 	CHECK_STR(get(e, "HOME"), "/root", "HOME is /root for uid 0");
@@ -36,10 +37,22 @@ int main(void)
 	free(e);
 
 	s = (struct run_spec){ .uid = 1000 };
-	e = payload_environ(&s, host);
+	e = payload_environ(&s, NULL, "/", host);
 	CHECK_STR(get(e, "HOME"), "/", "HOME is / for other uids");
 	CHECK_STR(get(e, "PATH"), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		  "default PATH");
+	for (char **p = e; *p; p++)
+		free(*p);
+	free(e);
+
+	struct env_op keep_lang[] = { { "LANG", NULL } };
+	char *host2[] = { "LANG=host", NULL };
+	s = (struct run_spec){ .env = keep_lang, .n_env = 1 };
+	e = payload_environ(&s, img, "/home/x", host2);
+	CHECK_STR(get(e, "PATH"), "/img/bin", "the image's Env overrides the defaults");
+	CHECK_STR(get(e, "HOME"), "/home/x", "HOME as given");
+	CHECK_STR(get(e, "LANG"), "host", "--keep-env applies after the image's Env");
+	CHECK(get(e, "BAD") == NULL, "an entry without '=' is ignored");
 	for (char **p = e; *p; p++)
 		free(*p);
 	free(e);

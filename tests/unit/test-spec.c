@@ -72,9 +72,18 @@ int main(void)
 	REFUSE("--gid: '4294967295' is not a valid id", "--gid", "4294967295", "host", "ls");
 	REFUSE("--hostname", "--hostname", "a b", "host", "ls");
 	REFUSE("--setenv: invalid variable name 'A=B'", "--setenv", "A=B", "1", "host", "ls");
-	REFUSE("unknown image 'ls'", "ls");
+	r = PARSE(&s, &err, "debian", "ls", "-l");
+	CHECK(r == 0 && s.root == ROOT_IMAGE && strcmp(s.image, "debian") == 0 &&
+	      strcmp(s.argv[0], "ls") == 0, "an image and its command");
+	spec_free(&s);
+	r = PARSE(&s, &err, "--name", "box", "--keep", "debian");
+	CHECK(r == 0 && s.root == ROOT_IMAGE && s.keep && strcmp(s.name, "box") == 0 && s.argv[0] == NULL,
+	      "an image with no command: the image's own");
+	spec_free(&s);
+	REFUSE("--keep needs --name NAME", "--keep", "debian");
+	REFUSE("--read-only is for images", "--read-only", "host", "ls");
+	REFUSE("--name: 'a/b' must be", "--name", "a/b", "debian");
 	refuse("no root file system given", 0, (char *[]){ NULL });
-	REFUSE("unknown image 'debian'", "debian", "ls");
 	REFUSE("no command given", "host");
 	REFUSE("no command given", "--rootfs", "/r");
 	REFUSE("--rootfs-rw needs --rootfs", "--rootfs-rw", "host", "ls");

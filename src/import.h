@@ -1,0 +1,15 @@
+/* import.h: `sandbox import` and `sandbox rmi` as library calls. */
+#ifndef SB_IMPORT_H
+#define SB_IMPORT_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+/* Import the image read from paths[0..n) as `name` (NULL: from the
+ * source); see source.h for what a path may be. */
+int image_import(char *const *paths, size_t n, const char *name, sb_error *err);
+/* Remove the images `names`, then every layer no image uses. */
+int image_remove(char *const *names, size_t n, sb_error *err);
+
+#endif
