@@ -3,7 +3,7 @@
  * rmi NAME...` removes images, and with them the layers no image uses. */
 #include "config.h"
 #include "cmd.h"
-#include "import.h"
+#include "image_rm.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"

@@ -62,23 +62,3 @@ int sha256_buf(const void *buf, size_t len, digest_str out, sb_error *err)
 	sha256_final(&h, out);
 	return 0;
 }
-
-bool digest_hex_valid(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == DIGEST_HEX_LEN;
-}
-
-bool digest_valid(const char *s)
-{
-	return s != NULL && strncmp(s, "sha256:", 7) == 0 && digest_hex_valid(s + 7);
-}
-
-const char *digest_hex(const char *s)
-{
-	return s + 7;
-}

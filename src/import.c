@@ -62,21 +62,6 @@ static int printable_error(sb_error *err)
 }
 
 /* Setup common to the store's user-namespace children. */
-static void child_setup(void)
-{
-	struct rlimit rl;
-
-	/* Modes are the layer's own, whatever the caller's umask (implicit
-	 * parent directories are made 0755). */
-	umask(0);
-	/* Names in pax headers are UTF-8: read them as they are. */
-	(void)setlocale(LC_CTYPE, "C.UTF-8");
-	/* Removing a deep tree holds one directory fd per level. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
 
 static void progress(void *data, uint64_t bytes)
 {
@@ -224,7 +209,7 @@ static int import_child(void *data, sb_error *err)
 	struct import_ctx *c = data;
 	int r;
 
-	child_setup();
+	store_child_setup();
 	if (store_clean_tmp(c->store, err) < 0 || store_gc(c->store, err) < 0)
 		return -1;
 	c->work_name = xasprintf("import.%d", (int)getpid());
@@ -294,53 +279,3 @@ int image_import(char *const *paths, size_t n, const char *name, sb_error *err)
 	return 0;
 }
 
-struct rmi_ctx {
-	const struct store *store;
-	char *const *names;
-	size_t n;
-};
-
-static int rmi_child(void *data, sb_error *err)
-{
-	const struct rmi_ctx *c = data;
-
-	child_setup();
-	for (size_t i = 0; i < c->n; i++)
-		if (store_drop_image(c->store, c->names[i], err) < 0)
-			return -1;
-	if (store_clean_tmp(c->store, err) < 0)
-		return -1;
-	return store_gc(c->store, err);
-}
-
-int image_remove(char *const *names, size_t n, sb_error *err)
-{
-	struct store s;
-	struct rmi_ctx c = { .store = &s, .names = names, .n = n };
-	int r = -1;
-
-	for (size_t i = 0; i < n; i++)
-		if (image_name_check(names[i], err) < 0)
-			return -1;
-	if (store_open(&s, false, err) < 0) {
-		store_close(&s);
-		return -1;
-	}
-	if (s.dir < 0) {
-		store_close(&s);
-		return sb_fail(err, 0, "no image '%s' in the store", names[0]),
-		       sb_hint(err, "see 'sandbox images'");
-	}
-	if (store_lock(&s, err) == 0) {
-		r = 0;
-		for (size_t i = 0; i < n && r == 0; i++) {
-			struct image_record rec;
-			r = store_image(&s, names[i], &rec, err);
-			image_record_free(&rec);
-		}
-		if (r == 0)
-			r = userns_run(rmi_child, &c, 0, err);
-	}
-	store_close(&s);
-	return r;
-}

@@ -1,4 +1,4 @@
-/* import.h: `sandbox import` and `sandbox rmi` as library calls. */
+/* import.h: `sandbox import` as a library call. */
 #ifndef SB_IMPORT_H
 #define SB_IMPORT_H
 
@@ -9,7 +9,5 @@
 /* Import the image read from paths[0..n) as `name` (NULL: from the
  * source); see source.h for what a path may be. */
 int image_import(char *const *paths, size_t n, const char *name, sb_error *err);
-/* Remove the images `names`, then every layer no image uses. */
-int image_remove(char *const *names, size_t n, sb_error *err);
 
 #endif

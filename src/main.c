@@ -4,8 +4,10 @@
 #include "cmd.h"
 #include "error.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -33,6 +35,34 @@ static void usage(FILE *f)
 		"See sandbox(1).\n");
 }
 
+/* Run a helper program of sandbox's: the one next to this binary (a build
+ * tree), else the installed one. Only returns on failure. */
+static int run_helper(const char *name, char **argv)
+{
+	char self[4096], tried[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		char *slash;
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash != NULL) {
+			size_t room = sizeof(self) - (size_t)(slash + 1 - self);
+			if (snprintf(slash + 1, room, "%s", name) < (int)room &&
+			    access(self, X_OK) == 0) {
+				argv[0] = self;
+				execv(self, argv);
+			}
+		}
+	}
+	snprintf(tried, sizeof(tried), "%s/%s", PKGLIBEXECDIR, name);
+	argv[0] = tried;
+	execv(tried, argv);
+	fprintf(stderr, "sandbox: cannot run '%s': %s (is sandbox installed whole?)\n", tried,
+		strerror(errno));
+	return SB_EXIT_FAILURE;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -58,7 +88,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "profiles") == 0)
 		return cmd_profiles(argc - 1, argv + 1);
 	if (strcmp(cmd, "import") == 0)
-		return cmd_import(argc - 1, argv + 1);
+		return run_helper("sandbox-import", argv);
 	if (strcmp(cmd, "images") == 0)
 		return cmd_images(argc - 1, argv + 1);
 	if (strcmp(cmd, "rmi") == 0)

@@ -9,6 +9,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <locale.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
@@ -392,4 +394,20 @@ int store_gc(const struct store *s, sb_error *err)
 	if (r < 0)
 		return sb_wrap(err, "cannot remove unused layers from '%s'", s->path);
 	return 0;
+}
+
+void store_child_setup(void)
+{
+	struct rlimit rl;
+
+	/* Modes are the layer's own, whatever the caller's umask (implicit
+	 * parent directories are made 0755). */
+	umask(0);
+	/* Names in pax headers are UTF-8: read them as they are. */
+	(void)setlocale(LC_CTYPE, "C.UTF-8");
+	/* Removing a deep tree holds one directory fd per level. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }

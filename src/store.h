@@ -55,6 +55,9 @@ int store_clean_tmp(const struct store *s, sb_error *err);
  * tmp/ first, so a layer is whole or absent. Skipped, with a warning, when
  * a record cannot be read. */
 int store_gc(const struct store *s, sb_error *err);
+/* What a child in the store's user namespace sets first: umask 0 (modes
+ * are the layers' own), a UTF-8 locale for names, the highest fd limit. */
+void store_child_setup(void);
 /* Remove the tree `name` in dirfd, not following symlinks (userns). */
 int rm_tree_at(int dirfd, const char *name, sb_error *err);
 

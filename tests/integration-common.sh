@@ -13,6 +13,7 @@ stage_suite() {
 	trap 'rm -rf "$STAGE"' EXIT
 	chmod 0755 "$STAGE"
 	cp "$SANDBOX" "$STAGE/sandbox"
+	cp "$(dirname "$SANDBOX")/sandbox-import" "$STAGE/sandbox-import"
 	cp "$SBHELPER" "$STAGE/sbhelper"
 	cp "$(dirname "$SBHELPER")/dnsd" "$STAGE/dnsd"
 	cp -r "$TOP_SRCDIR/tests/integration" "$STAGE/suite"

@@ -21,7 +21,7 @@ cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 libs=($(pkg-config --libs libcap libseccomp json-c slirp libarchive libcrypto fuse3))
 lib_srcs=()
 for f in "$TOP_SRCDIR"/src/*.c; do
-	[[ $f == */main.c ]] || lib_srcs+=("$f")
+	[[ $f == */main.c || $f == */main_import.c ]] || lib_srcs+=("$f")
 done
 # generated into the build tree (the same place in an in-tree build)
 [[ -e $TOP_SRCDIR/src/builtin_profiles.c ]] || lib_srcs+=("$TOP_BUILDDIR/src/builtin_profiles.c")
