@@ -35,6 +35,33 @@ function __sandbox_images
     $sb images 2>/dev/null | tail -n +2 | string replace -r -- '\s.*$' ''
 end
 
+# The names that `run --name NAME --keep` kept: the directories under the
+# store's containers/.
+function __sandbox_kept
+    set -l data $XDG_DATA_HOME
+    string match -q -- '/*' "$data"; or set data $HOME/.local/share
+    for d in $data/sandbox/containers/*/
+        string replace -r -- '^.*/([^/]+)/$' '$1' $d
+    end
+end
+
+# --publish [HOST_IP:]HOST_PORT:PORT[/udp|/tcp]: a host address to start
+# with, then /tcp or /udp once HOST_PORT:PORT is there.
+function __sandbox_publish
+    set -l cur $argv[1]
+    if string match -qr -- '^([0-9.]+:)?[0-9]+:[0-9]+$' $cur
+        printf '%s\t%s\n' $cur TCP $cur/tcp TCP $cur/udp UDP
+    else if not string match -q -- '*:*' $cur
+        printf '%s\t%s\n' 127.0.0.1: 'Host loopback address (the default)' 0.0.0.0: 'Every host address'
+    end
+end
+
+# The host's DNS servers, from /etc/resolv.conf.
+function __sandbox_nameservers
+    test -r /etc/resolv.conf; or return
+    string match -r -- '^\s*nameserver\s+\S+' </etc/resolv.conf | string replace -r -- '^\s*nameserver\s+' ''
+end
+
 # Profile names, and profile files once a '/' is typed.
 function __sandbox_profiles
     set -l cur $argv[1]
@@ -96,8 +123,10 @@ function __sandbox_run_complete
                 break
             case '--rootfs=*'
                 set rootfs 1
-            case '--*=*' --rootfs-rw --allow-userns --verbose --quiet --help -h
+            case '--*=*' --rootfs-rw --allow-userns --verbose --quiet --help -h \
+                --keep --read-only --net-host-loopback
             case --rootfs --tmpfs --chdir --keep-env --uid --gid --hostname \
+                --name --mtu --publish --dns-server \
                 --net --seccomp-allow --seccomp-deny --seccomp-profile \
                 --cap-add --cap-drop --caps --profile
                 test $t = --rootfs; and set rootfs 1
@@ -149,7 +178,16 @@ function __sandbox_run_complete
             case --setenv --keep-env
                 test $argn = 1; and set -xn | string match -r -- '^[A-Za-z_][A-Za-z0-9_]*$'
             case --net
-                printf '%s\t%s\n' none 'Own network namespace, loopback only' host "The host's network"
+                printf '%s\t%s\n' none 'Own network namespace, loopback only' \
+                    slirp 'Own network namespace, user-mode networking' host "The host's network"
+            case --mtu
+                printf '%s\n' 1280 1500 9000 65520
+            case --publish
+                __sandbox_publish $cur
+            case --dns-server
+                __sandbox_nameservers
+            case --name
+                __sandbox_kept
             case --caps
                 printf '%s\t%s\n' none 'No capabilities' default 'The default set'
             case --seccomp-allow --seccomp-deny
@@ -170,6 +208,9 @@ function __sandbox_run_complete
             printf '%s\t%s\n' \
                 --rootfs 'Use DIR as the root file system (read-only)' \
                 --rootfs-rw 'Make the --rootfs directory writable' \
+                --name 'Name this sandbox (with --keep: keep its changes)' \
+                --keep "Keep an image's changes for the next run --name NAME" \
+                --read-only 'Run an image with no writable layer' \
                 --bind 'Bind host path SRC read-write at DEST' \
                 --ro-bind 'Bind host path SRC read-only at DEST' \
                 --tmpfs 'Mount a fresh tmpfs at DEST' \
@@ -179,7 +220,11 @@ function __sandbox_run_complete
                 --uid 'Run as uid N inside (default 0)' \
                 --gid 'Run as gid N inside (default 0)' \
                 --hostname 'Host name inside (default: sandbox)' \
-                --net "Network: own loopback only (none) or the host's" \
+                --net "Network: loopback only, user-mode, or the host's" \
+                --mtu 'MTU of the user-mode network (default 65520)' \
+                --publish 'Forward a host port to a port inside' \
+                --net-host-loopback "Let 10.0.2.2 reach the host's loopback" \
+                --dns-server "Where 10.0.2.3 sends queries (default: the host's)" \
                 --seccomp-allow 'Grant a denied syscall group or call' \
                 --seccomp-deny 'Refuse a syscall group or call with EPERM' \
                 --seccomp-profile 'Use a Docker/OCI seccomp JSON profile instead' \
@@ -202,6 +247,7 @@ function __sandbox_run_complete
     if test $rootfs = 0
         if test $i -gt $n
             printf '%s\t%s\n' host "Read-only view of the host's system"
+            __sandbox_images | string replace -r -- '$' \tImage
             return
         end
         set cmd (math $i + 1)
@@ -227,6 +273,7 @@ complete -c sandbox -n '__sandbox_ntokens 1' -a profiles -d 'List profiles, show
 complete -c sandbox -n '__sandbox_ntokens 1' -a import -d 'Import an image (docker-save, OCI layout or layer tarballs)'
 complete -c sandbox -n '__sandbox_ntokens 1' -a images -d 'List the imported images'
 complete -c sandbox -n '__sandbox_ntokens 1' -a rmi -d 'Remove images and the layers no other image uses'
+complete -c sandbox -n '__sandbox_ntokens 1' -a rm -d 'Remove what run --name NAME --keep kept'
 complete -c sandbox -n '__sandbox_ntokens 1' -a help -d 'Show the help'
 complete -c sandbox -n '__sandbox_ntokens 1' -a version -d 'Show the version'
 complete -c sandbox -n '__sandbox_ntokens 1' -s h -l help -d 'Show the help'
@@ -249,3 +296,5 @@ complete -c sandbox -n '__sandbox_subcommand import' -s h -l help -d 'Show the h
 complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand images' -l json -d 'One JSON array, for scripts'
 complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand images' -s h -l help -d 'Show the help of sandbox images'
 complete -c sandbox -n '__sandbox_subcommand rmi' -a '(__sandbox_images)' -d Image
+complete -c sandbox -n '__sandbox_subcommand rm' -a '(__sandbox_kept)' -d 'Kept name'
+complete -c sandbox -n '__sandbox_ntokens 2; and __sandbox_subcommand rm' -s h -l help -d 'Show the help of sandbox rm'

@@ -1,6 +1,6 @@
 # build: compilers and package managers; the current directory writable, network, a scratch /var/tmp
 include base
-net host
+net slirp
 bind ${PWD} ${PWD}
 chdir ${PWD}
 tmpfs /var/tmp

@@ -1,4 +1,3 @@
-# network: like untrusted, but the tool may use the network
-# (the host's network for now; user-mode networking will replace it)
+# network: like untrusted, but the tool may use the network (user-mode, through libslirp; the host's loopback stays shut)
 include untrusted
-net host
+net slirp

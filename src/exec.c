@@ -139,8 +139,10 @@ void payload_exec(const struct payload *p)
 		if (spec->gid_set)
 			ids.gid = spec->gid;
 	}
-	if (home == NULL)
+	if (home == NULL || home[0] == '\0') {
+		free(home);
 		home = xstrdup(ids.uid == 0 ? "/root" : "/");
+	}
 	if (chdir(dir) < 0) {
 		sb_fail(&err, errno, spec->chdir ? "--chdir '%s'" : "the image's WorkingDir '%s'", dir);
 		fail_exit(&err, p->err_fd);

@@ -17,6 +17,7 @@ struct image_run {
 	char **lowers;       /* layer directories, top first */
 	size_t n_lowers;
 	char *keep_dir;      /* containers/NAME of a kept upper, or NULL (tmpfs upper) */
+	int lock_fd;         /* containers/NAME/lock, held while the sandbox runs */
 	char **argv;         /* Entrypoint + (command line args, else Cmd) */
 };
 

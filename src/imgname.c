@@ -23,6 +23,10 @@ int image_name_check(const char *name, sb_error *err)
 
 	if (len == 0)
 		return sb_fail(err, 0, "empty image name");
+	if (strcmp(name, "host") == 0)
+		return sb_fail(err, 0, "'host' is not an image name: 'sandbox run host' means the "
+			       "host's own system"),
+		       sb_hint(err, "choose another --name");
 	if (len > IMAGE_NAME_MAX)
 		return sb_fail(err, 0, "image name '%.40s...' is longer than %d characters",
 			       name, IMAGE_NAME_MAX);

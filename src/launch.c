@@ -59,6 +59,27 @@ static void child_fail(sb_error *err, int fd)
 	_exit(SB_EXIT_FAILURE);
 }
 
+static void close_fds_except(int a, int b, int c)
+{
+	int keep[3] = { a, b, c }, lo = 3;
+
+	/* sort the three */
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] > lo)
+			syscall(SYS_close_range, lo, keep[i] - 1, 0);
+		if (keep[i] + 1 > lo)
+			lo = keep[i] + 1;
+	}
+	syscall(SYS_close_range, lo, ~0U, 0);
+}
+
 /* pid 1 of the new pid namespace. */
 static void child_main(const struct child_args *a) __attribute__((noreturn));
 static void child_main(const struct child_args *a)
@@ -72,6 +93,9 @@ static void child_main(const struct child_args *a)
 		sb_fail(&err, errno, "set the parent death signal");
 		child_fail(&err, a->err_fd);
 	}
+	/* Nothing of the host's passes in but stdin, stdout and stderr: not
+	 * the caller's other fds, not the monitor's sockets and locks. */
+	close_fds_except(a->sync_fd, a->err_fd, a->notify_sock);
 	/* End of file: the monitor died before mapping us. */
 	if (read_all(a->sync_fd, &go, 1) != 1)
 		_exit(SB_EXIT_FAILURE);
@@ -167,7 +191,10 @@ static int prepare(const struct run_spec *spec, struct run *r, sb_error *err)
 		return -1;
 	if (spec->root == ROOT_IMAGE && image_run_prepare(spec, &r->img, err) < 0)
 		return -1;
-	if (idmap_plan(&r->plan, spec->uid, spec->gid, err) < 0)
+	/* An image's files were laid out with the own ids as 0 (import): its map
+	 * must be the same, and --uid/--gid then only choose who runs. */
+	if (idmap_plan(&r->plan, spec->root == ROOT_IMAGE ? 0 : spec->uid,
+		       spec->root == ROOT_IMAGE ? 0 : spec->gid, err) < 0)
 		return -1;
 	sb_trace("sources opened, id maps planned");
 	if (spec->seccomp_profile != NULL && !spec->quiet && cli_seccomp_ops(spec))

@@ -388,3 +388,8 @@ void net_stats(const struct net *n, uint64_t *in, uint64_t *out, uint64_t *dns)
 	*out = n->out;
 	*dns = n->dns.answered;
 }
+
+int net_tapfd(const struct net *n)
+{
+	return n->tapfd;
+}

@@ -39,6 +39,8 @@ void net_attach(struct net *n, int tapfd);
 void net_fill(struct net *n, struct pollfd **pfds, size_t *npfds, size_t *cap, int *timeout_ms);
 void net_poll(struct net *n, const struct pollfd *pfds, size_t first);
 void net_stop(struct net *n);
+/* The tap fd, -1 before net_attach. */
+int net_tapfd(const struct net *n);
 /* Counters for --verbose at exit. */
 void net_stats(const struct net *n, uint64_t *frames_in, uint64_t *frames_out, uint64_t *dns);
 

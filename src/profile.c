@@ -245,8 +245,19 @@ static int walk_line(struct walker *w, const struct source *src, char **words, i
 	if (w->out != NULL) {
 		fputs(words[0], w->out);
 		for (int i = 1; i < n; i++) {
-			bool q = words[i][0] == '\0' || strpbrk(words[i], " \t\"#") != NULL;
-			fprintf(w->out, q ? " \"%s\"" : " %s", words[i]);
+			bool q = words[i][0] == '\0' || strpbrk(words[i], " \t\"#\\") != NULL;
+			if (!q) {
+				fprintf(w->out, " %s", words[i]);
+				continue;
+			}
+			/* quoted so that it reads back as the same word */
+			fputs(" \"", w->out);
+			for (const char *c = words[i]; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					fputc('\\', w->out);
+				fputc(*c, w->out);
+			}
+			fputc('"', w->out);
 		}
 		fputc('\n', w->out);
 		/* still check it, so show finds every mistake */

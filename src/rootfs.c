@@ -306,22 +306,6 @@ static int pivot(sb_error *err)
 	return 0;
 }
 
-/* mkdir -p for a host path (the kept upper under the store) */
-static int mkdirs(const char *path, sb_error *err)
-{
-	cleanup_free char *p = xstrdup(path);
-
-	for (char *s = strchr(p + 1, '/'); ; s = strchr(s + 1, '/')) {
-		if (s != NULL)
-			*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
-			return sb_fail(err, errno, "mkdir '%s'", p);
-		if (s == NULL)
-			return 0;
-		*s = '/';
-	}
-}
-
 /* The image's directories, opened before the staging tmpfs can hide them
  * (the store may well be under /tmp), and named as /proc/self/fd/N. */
 struct image_fds {
@@ -353,8 +337,10 @@ static int image_open(const struct run_spec *spec, const struct image_run *img,
 	if (img->keep_dir != NULL) {
 		upper = xasprintf("%s/upper", img->keep_dir);
 		work = xasprintf("%s/work", img->keep_dir);
-		if (mkdirs(upper, err) < 0 || mkdirs(work, err) < 0)
-			return sb_wrap(err, "--name %s", spec->name);
+		/* the upper's root is the root's: 0755, like any image's / */
+		if ((mkdir(upper, 0755) < 0 && errno != EEXIST) ||
+		    (mkdir(work, 0700) < 0 && errno != EEXIST))
+			return sb_fail(err, errno, "--name %s: make the kept upper", spec->name);
 	}
 	/* one spare slot: an empty lower for a read-only single layer */
 	f->fds = xcalloc(total + 1, sizeof(int));

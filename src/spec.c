@@ -397,8 +397,11 @@ static int validate(struct run_spec *s, sb_error *err)
 		       sb_hint(err, "use --rootfs DIR or the image name 'host'");
 	if (s->rootfs_rw && s->root != ROOT_DIR)
 		return sb_fail(err, 0, "--rootfs-rw needs --rootfs DIR");
-	if (s->n_publish > 0 && s->net != NET_SLIRP)
-		return sb_fail(err, 0, "--publish needs --net slirp");
+	if (s->net != NET_SLIRP && (s->n_publish > 0 || s->mtu != 65520 || s->dns_server ||
+				     s->net_host_loopback))
+		return sb_fail(err, 0, "--%s needs --net slirp",
+			       s->n_publish ? "publish" : s->mtu != 65520 ? "mtu" :
+			       s->dns_server ? "dns-server" : "net-host-loopback");
 	if (s->keep && s->name == NULL)
 		return sb_fail(err, 0, "--keep needs --name NAME");
 	if ((s->keep || s->read_only) && s->root != ROOT_IMAGE)

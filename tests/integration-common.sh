@@ -25,6 +25,19 @@ stage_suite() {
 		add+=(--add "$STAGE/sbhelper32:/usr/bin/sbhelper32")
 	fi
 	"$TOP_SRCDIR/tools/mkdemo-rootfs" "${add[@]}" "$STAGE/rootfs" >/dev/null
+	# the optional slow test: a real Debian root made by debootstrap (as
+	# root; kept in the build tree for the next run)
+	if [[ ${SANDBOX_SLOW_TESTS:-} == 1 && $(id -u) == 0 ]]; then
+		local deb="$TOP_BUILDDIR/debian-bookworm.tar"
+		if [[ ! -s $deb ]]; then
+			local d
+			d=$(mktemp -d /tmp/sandbox-debootstrap.XXXXXX)
+			debootstrap --variant=minbase bookworm "$d" http://deb.debian.org/debian >&2 &&
+				tar --numeric-owner -C "$d" -cf "$deb.tmp" . && mv "$deb.tmp" "$deb"
+			rm -rf "$d"
+		fi
+		[[ -s $deb ]] && cp "$deb" "$STAGE/debian.tar"
+	fi
 	chmod -R a+rX "$STAGE"
 }
 
@@ -33,6 +46,7 @@ bats_as() {
 	local user=$1
 	local -a envs=(SANDBOX="$STAGE/sandbox" SBHELPER="$STAGE/sbhelper"
 		ROOTFS="$STAGE/rootfs" TESTLIB="$STAGE/lib" TEST_MODE="$2"
+		DEBIAN_TAR="$([[ -s $STAGE/debian.tar ]] && echo "$STAGE/debian.tar")"
 		SANDBOX_TEST_NOSUB_USER="${SANDBOX_TEST_NOSUB_USER:-sbnosub}"
 		PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
 	if [[ -n $user ]]; then

@@ -202,3 +202,8 @@ load helpers
 	! pgrep -u "$(id -u)" -f "sbhelper sleep 6[01]"
 	! ls -d /tmp/sandbox-tests.*/rootfs/tmp/* 2>/dev/null
 }
+
+@test "no file descriptor of the host passes in but stdin, stdout and stderr" {
+	run sbr sh -c 'test -e /proc/$$/fd/7 && echo leaked || echo closed' 7</etc/hostname
+	[ "$output" = closed ]
+}

@@ -68,6 +68,8 @@ teardown() {
 	[ "$stderr" = "sandbox: --publish 127.0.0.1:$PORT:80: cannot listen on TCP port $PORT (is it taken?)" ]
 	run --separate-stderr sbr --publish "$PORT:80" true
 	[ "$stderr" = "sandbox: --publish needs --net slirp" ]
+	run --separate-stderr sbr --mtu 1500 true
+	[ "$stderr" = "sandbox: --mtu needs --net slirp" ]
 	run --separate-stderr sbr --net slirp --publish "1.2.3:80:80" true
 	[ "$stderr" = "sandbox: --publish: '1.2.3:80:80': '1.2.3' is not an IPv4 address" ]
 }

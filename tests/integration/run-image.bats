@@ -36,7 +36,8 @@ setup_file() {
 
 # The store's files belong to subordinate ids: only sandbox can remove them.
 teardown_file() {
-	"$SANDBOX" rm box >/dev/null 2>&1 || true
+	"$SANDBOX" rm box solo >/dev/null 2>&1 || true
+	"$SANDBOX" rm solo >/dev/null 2>&1 || true
 	"$SANDBOX" rmi app ep many >/dev/null 2>&1 || true
 }
 
@@ -52,6 +53,11 @@ teardown_file() {
 	[ "$output" = /etc ]
 	run sb run --setenv GREETING cli app sh -c 'echo $GREETING'
 	[ "$output" = cli ]
+}
+
+@test "--uid/--gid choose who runs in an image; its files keep their owners" {
+	run sb run --uid 1000 --gid 1001 app sh -c 'id -u; id -g; stat -c %u:%g /etc/passwd /home/app'
+	[ "$output" = "$(printf '1000\n1001\n0:0\n1000:1001')" ]
 }
 
 @test "Entrypoint takes the command line's arguments, else Cmd" {
@@ -93,6 +99,21 @@ teardown_file() {
 	run --separate-stderr sb rm box
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == "sandbox: nothing kept under the name 'box'"* ]]
+}
+
+@test "a kept sandbox runs once at a time; --read-only shows its changes read-only" {
+	run sb run --name solo --keep --uid 0 app sh -c 'echo mine >/etc/mine'
+	"$SANDBOX" run --name solo --uid 0 app sleep 3 & bg=$!
+	sleep 0.5
+	run --separate-stderr sb run --name solo --uid 0 app true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == "sandbox: --name solo: a sandbox of that name is running"* ]]
+	wait "$bg"
+	run sb run --name solo --read-only --uid 0 app sh -c 'cat /etc/mine; touch /etc/x'
+	[[ "$output" == "mine"*"Read-only file system"* ]]
+	run sb run --name solo --uid 0 app sh -c 'test -e /etc/x || echo not-written'
+	[ "$output" = not-written ]
+	sb rm solo
 }
 
 @test "--read-only: no writable layer, a fresh /tmp" {
