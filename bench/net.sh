@@ -54,10 +54,16 @@ printf '# iperf3 for %s s each way, MTU 65520, as %s\n' "$secs" "$("${as_user[@]
 # --- sandbox -------------------------------------------------------------
 for dir in up down; do
 	rev=(); [[ $dir == down ]] && rev=(-R)
-	server
-	"${as_user[@]}" "$sandbox" run --verbose --net slirp --net-host-loopback host \
-		iperf3 -c 10.0.2.2 -p "$port" -t "$secs" -f m "${rev[@]}" \
-		>"$work/sb-$dir" 2>"$work/sb-$dir.err" || die "sandbox run failed: $(grep -v "^sandbox: \[" "$work/sb-$dir.err" | tail -3)"
+	# one retry: an iperf3 control connection now and then breaks at start
+	for try in 1 2; do
+		server
+		if "${as_user[@]}" "$sandbox" run --verbose --net slirp --net-host-loopback host \
+			iperf3 -c 10.0.2.2 -p "$port" -t "$secs" -f m "${rev[@]}" \
+			>"$work/sb-$dir" 2>"$work/sb-$dir.err"; then
+			break
+		fi
+		[[ $try == 1 ]] || die "sandbox run failed: $(grep -v "^sandbox: \[" "$work/sb-$dir.err" | tail -3)"
+	done
 	mb=$(mbits "$work/sb-$dir")
 	result "sandbox_${dir}_mbits" "$mb"
 	read -r u s rss < <(sed -nE 's/.*monitor cpu ([0-9.]+) s user ([0-9.]+) s sys, peak rss ([0-9]+) KiB.*/\1 \2 \3/p' "$work/sb-$dir.err")

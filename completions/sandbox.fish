@@ -211,6 +211,7 @@ function __sandbox_run_complete
                 --name 'Name this sandbox (with --keep: keep its changes)' \
                 --keep "Keep an image's changes for the next run --name NAME" \
                 --read-only 'Run an image with no writable layer' \
+                --overlay 'How an image is mounted: auto, kernel or fuse' \
                 --bind 'Bind host path SRC read-write at DEST' \
                 --ro-bind 'Bind host path SRC read-only at DEST' \
                 --tmpfs 'Mount a fresh tmpfs at DEST' \

@@ -191,8 +191,12 @@ static void check_overlay(void)
 	rmdir(dir);
 	if (r == 0)
 		line(true, "overlay in userns", "kernel overlayfs mounts in a user namespace (userxattr)");
+	else if (access("/dev/fuse", R_OK | W_OK) == 0)
+		line(true, "overlay in userns", "the kernel refuses it (%s): images run on the FUSE "
+		     "overlay instead (--overlay auto)", strerror(r));
 	else
-		line(false, "overlay in userns", "refused (%s): images need Linux 5.11+, or the FUSE overlay",
+		line(false, "overlay in userns", "the kernel refuses it (%s) and /dev/fuse is not "
+		     "usable: images cannot run (fix: Linux 5.11+, or sudo chmod 0666 /dev/fuse)",
 		     strerror(r));
 }
 

@@ -12,6 +12,7 @@
 #include "rootfs.h"
 #include "log.h"
 #include "mounts.h"
+#include "fuseovl.h"
 #include "overlay.h"
 #include "util.h"
 
@@ -381,14 +382,34 @@ static int image_root(const struct run_spec *spec, const struct image_run *img,
 			return sb_fail(err, errno, "make an empty layer");
 		f->paths[1] = xstrdup(STAGE "/empty");
 	}
-	if (overlay_mount(NEWROOT, f->paths, img->n_lowers + (upper == NULL && img->n_lowers == 1),
-			  upper, work, err) < 0) {
-		if (err && *err && (*err)->errnum == EPERM)
-			sb_hint(err, "a user namespace can mount overlayfs from Linux 5.11");
-		return sb_wrap(err, "image '%s'", spec->image);
+	if (spec->overlay != OVL_FUSE) {
+		cleanup_error sb_error kerr = NULL;
+		size_t n = img->n_lowers + (upper == NULL && img->n_lowers == 1);
+		if (overlay_mount(NEWROOT, f->paths, n, upper, work, &kerr) == 0) {
+			sb_trace("kernel overlay of %zu layer%s mounted%s", img->n_lowers,
+				 img->n_lowers == 1 ? "" : "s", upper == NULL ? ", read-only" :
+				 img->keep_dir ? ", kept upper" : "");
+			return 0;
+		}
+		if (spec->overlay == OVL_KERNEL) {
+			if (kerr->errnum == EPERM)
+				sb_hint(&kerr, "a user namespace can mount overlayfs from Linux 5.11; "
+					"--overlay fuse works before");
+			*err = steal_ptr(&kerr);
+			return sb_wrap(err, "image '%s'", spec->image);
+		}
+		sb_trace("the kernel refused the overlay (%s): using the FUSE overlay", kerr->msg);
 	}
-	sb_trace("overlay of %zu layer%s mounted%s", img->n_lowers, img->n_lowers == 1 ? "" : "s",
-		 upper == NULL ? ", read-only" : img->keep_dir ? ", kept upper" : "");
+	{
+		struct fuseovl *ovl = NULL;
+		/* one layer and no upper was given an empty second lower above */
+		if (fuseovl_start(NEWROOT, (const char *const *)f->paths, img->n_lowers, upper, work,
+				  &ovl, err) < 0)
+			return sb_wrap(err, "image '%s': FUSE overlay", spec->image);
+		/* it serves until the sandbox ends; init reaps it like any child */
+		sb_trace("FUSE overlay of %zu layer%s served by pid %d", img->n_lowers,
+			 img->n_lowers == 1 ? "" : "s", (int)fuseovl_pid(ovl));
+	}
 	return 0;
 }
 

@@ -200,6 +200,19 @@ static int opt_read_only(struct run_spec *s, char **a, sb_error *err)
 	return 0;
 }
 
+static int opt_overlay(struct run_spec *s, char **a, sb_error *err)
+{
+	if (strcmp(a[0], "auto") == 0)
+		s->overlay = OVL_AUTO;
+	else if (strcmp(a[0], "kernel") == 0)
+		s->overlay = OVL_KERNEL;
+	else if (strcmp(a[0], "fuse") == 0)
+		s->overlay = OVL_FUSE;
+	else
+		return sb_fail(err, 0, "--overlay: '%s' is not one of auto, kernel, fuse", a[0]);
+	return 0;
+}
+
 static int opt_mtu(struct run_spec *s, char **a, sb_error *err)
 {
 	uint32_t v;
@@ -333,6 +346,7 @@ static const struct option_def options[] = {
 	{ "name", 1, false, false, "NAME", "name this sandbox (with --keep: keep its changes)", opt_name },
 	{ "keep", 0, false, false, NULL, "keep an image's changes for the next run --name NAME", opt_keep },
 	{ "read-only", 0, false, false, NULL, "run an image with no writable layer", opt_read_only },
+	{ "overlay", 1, false, false, "auto|kernel|fuse", "how an image is mounted (default auto)", opt_overlay },
 	{ "bind", 2, false, false, "SRC DEST", "bind host path SRC read-write at DEST", opt_bind },
 	{ "ro-bind", 2, false, false, "SRC DEST", "bind host path SRC read-only at DEST", opt_ro_bind },
 	{ "tmpfs", 1, false, false, "DEST", "mount a fresh tmpfs at DEST", opt_tmpfs },

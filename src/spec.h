@@ -43,6 +43,12 @@ enum net_mode {
 	NET_SLIRP,     /* user-mode networking through libslirp */
 };
 
+enum overlay_mode {
+	OVL_AUTO = 0,  /* the kernel's, else the FUSE overlay */
+	OVL_KERNEL,
+	OVL_FUSE,
+};
+
 struct run_spec {
 	enum root_kind root;
 	char *rootfs;           /* ROOT_DIR: the directory as given */
@@ -50,6 +56,7 @@ struct run_spec {
 	char *name;             /* --name: this sandbox's name (kept upper) */
 	bool keep;              /* --keep: keep the upper under the name */
 	bool read_only;         /* --read-only: an image with no upper */
+	enum overlay_mode overlay;
 	bool rootfs_rw;
 	struct mount_op *mounts;
 	size_t n_mounts;

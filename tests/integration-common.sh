@@ -17,6 +17,9 @@ stage_suite() {
 	cp "$SBHELPER" "$STAGE/sbhelper"
 	cp "$(dirname "$SBHELPER")/dnsd" "$STAGE/dnsd"
 	cp -r "$TOP_SRCDIR/tests/integration" "$STAGE/suite"
+	# the image tests once more, on the FUSE overlay, so that path cannot rot
+	sed -e 's/^OVERLAY=kernel$/OVERLAY=fuse/' -e 's/^@test "/@test "[fuse overlay] /' \
+		"$STAGE/suite/run-image.bats" >"$STAGE/suite/run-image-fuse.bats"
 	cp -r "$TOP_SRCDIR/tests/lib" "$STAGE/lib"
 	local -a add=(--add "$SBHELPER:/usr/bin/sbhelper")
 	# the same helper for the i386 ABI, where gcc can build it (gcc-multilib)
