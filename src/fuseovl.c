@@ -234,6 +234,8 @@ static void server_main(struct ovl *o, int fusefd, int status_fd, int go_fd, pid
 	close(status_fd);
 	close(go_fd);
 	cfg = fuse_loop_cfg_create();
+	if (cfg == NULL)
+		sb_oom();
 	fuse_loop_cfg_set_clone_fd(cfg, 0);
 	fuse_loop_cfg_set_max_threads(cfg, loop_threads());
 	r = fuse_session_loop_mt(se, cfg);
