@@ -1,6 +1,7 @@
 /* tarpath.c: entry name cleaning and whiteout parsing (see tarpath.h). */
 #include "config.h"
 #include "tarpath.h"
+#include "paths.h"
 #include "util.h"
 
 #include <string.h>
@@ -12,36 +13,23 @@
 int tarpath_clean(const char *name, const char *what, char **out, sb_error *err)
 {
 	cleanup_free char *buf = NULL;
-	const char *p = name;
-	size_t o = 0, depth = 0;
+	const char *p = name, *c;
+	size_t o = 0, depth = 0, len;
 
 	if (name == NULL || name[0] == '\0')
 		return sb_fail(err, 0, "%s with an empty name", what);
 	if (name[0] == '/')
 		return sb_fail(err, 0, "%s '%s' is an absolute path", what, name);
 	buf = xcalloc(strlen(name) + 1, 1);
-	while (*p) {
-		const char *start, *end;
-		size_t len;
-
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		end = strchrnul(p, '/');
-		len = (size_t)(end - start);
-		p = end;
-		if (len == 1 && start[0] == '.')
-			continue;
-		if (len == 2 && start[0] == '.' && start[1] == '.')
+	while ((c = path_next(&p, &len)) != NULL) {
+		if (path_is_dotdot(c, len))
 			return sb_fail(err, 0, "%s '%s' has a '..' component", what, name);
 		if (++depth > TARPATH_MAX_DEPTH)
 			return sb_fail(err, 0, "%s '%.64s...' is nested more than %d levels deep",
 				       what, name, TARPATH_MAX_DEPTH);
 		if (o > 0)
 			buf[o++] = '/';
-		memcpy(buf + o, start, len);
+		memcpy(buf + o, c, len);
 		o += len;
 	}
 	buf[o] = '\0';
