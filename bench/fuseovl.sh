@@ -8,7 +8,8 @@
 # 20000), a sequential read of a READ_MIB file from the lower layer (default
 # 1024) and the copy-up of a COPY_MIB file (default 512) on the host
 # directory, kernel overlayfs, our FUSE overlay and fuse-overlayfs, RUNS
-# rounds (default 3) round-robin, and prints the medians with the ratio of
+# rounds (default 4) round-robin, each round starting with the next file
+# system, and prints every run, then the medians with the ratio of
 # our time to fuse-overlayfs's (target: at most 1.0 on each) and to the
 # kernel's. It runs as the calling user in a user namespace of its own; a
 # missing fuse-overlayfs (Debian package fuse-overlayfs) or an unusable
@@ -24,7 +25,7 @@ ovlbench=$1
 files=${2:-20000}
 read_mib=${3:-1024}
 copy_mib=${4:-512}
-runs=${5:-3}
+runs=${5:-4}
 [[ -x $ovlbench ]] || {
 	printf '%s: %s is not built (make bench/ovlbench)\n' "$prog" "$ovlbench" >&2
 	exit 1
@@ -40,4 +41,4 @@ if [[ ! -r /dev/fuse || ! -w /dev/fuse ]]; then
 	exit 0
 fi
 echo "==> FUSE overlay: metadata, sequential read, copy-up"
-"$ovlbench" -n "$files" -r "$read_mib" -c "$copy_mib" -k "$runs" -f "$fo"
+"$ovlbench" -v -n "$files" -r "$read_mib" -c "$copy_mib" -k "$runs" -f "$fo"

@@ -1,7 +1,7 @@
 /* ovlbench.c: the FUSE overlay benchmark's driver (run by bench/fuseovl.sh).
  *
  *   ovlbench [-n FILES] [-r READ_MIB] [-c COPY_MIB] [-k REPS] [-f FUSE_OVERLAYFS] [-d]
- *            [-o ONLY_THIS_KIND]
+ *            [-o ONLY_THIS_KIND] [-v]
  *
  * In a user and mount namespace of its own, on a tmpfs of its own (-d: on
  * the disk, in $OVLBENCH_DIR, $TMPDIR or /var/tmp), it builds one lower
@@ -14,8 +14,10 @@
  *   read                          the READ_MIB file, 1 MiB at a time
  *   copy-up                       open the COPY_MIB file for writing,
  *                                 write its last byte, close
- * REPS rounds go round-robin over the file systems, and the median of each
- * is printed with the ratios that matter: ours to fuse-overlayfs (the
+ * REPS rounds go round-robin over the file systems, each round starting one
+ * file system further on (so that none always follows the same one: what
+ * the one before freed changes how fast memory comes), and the median of
+ * each is printed (-v: every run too) with the ratios that matter: ours to fuse-overlayfs (the
  * target is at most 1.0), and to the kernel and the host. The lower's data
  * is in the host's page cache for every file system alike (written, then
  * read once); each mount's own cache starts cold. */
@@ -51,7 +53,7 @@ static const char *const work_name[NWORK] = { "create", "stat", "rename", "delet
 struct opts {
 	unsigned files, read_mib, copy_mib, reps;
 	const char *fo;
-	bool tmpfs;
+	bool tmpfs, verbose;
 };
 
 static char base[512];
@@ -396,19 +398,19 @@ static void report(const struct opts *o, double *t, const bool *ok)
 static void usage(void)
 {
 	fprintf(stderr, "usage: ovlbench [-n FILES] [-r READ_MIB] [-c COPY_MIB] [-k REPS] "
-			"[-f FUSE_OVERLAYFS] [-d] [-o KIND]\n");
+			"[-f FUSE_OVERLAYFS] [-d] [-o KIND] [-v]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .files = 20000, .read_mib = 1024, .copy_mib = 512, .reps = 3,
+	struct opts o = { .files = 20000, .read_mib = 1024, .copy_mib = 512, .reps = 4,
 			  .fo = "fuse-overlayfs", .tmpfs = true };
 	bool ok[NKINDS] = { true, true, true, true };
 	double *t;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:r:c:k:f:do:")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:c:k:f:do:v")) != -1) {
 		switch (c) {
 		case 'n': o.files = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'r': o.read_mib = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -416,6 +418,7 @@ int main(int argc, char **argv)
 		case 'k': o.reps = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'f': o.fo = optarg; break;
 		case 'd': o.tmpfs = false; break;
+		case 'v': o.verbose = true; break;
 		case 'o':
 			for (int k = 0; k < NKINDS; k++)
 				ok[k] = strcmp(optarg, kind_name[k]) == 0;
@@ -432,7 +435,8 @@ int main(int argc, char **argv)
 	if (t == NULL)
 		die("out of memory");
 	for (unsigned r = 0; r < o.reps; r++) {
-		for (int k = 0; k < NKINDS; k++) {
+		for (int i = 0; i < NKINDS; i++) {
+			int k = (int)((r + (unsigned)i) % NKINDS);
 			struct mnt m = { .kind = (enum kind)k };
 			double w[NWORK];
 
@@ -449,8 +453,12 @@ int main(int argc, char **argv)
 			w[W_COPYUP] = copy_up(o.copy_mib);
 			do_umount(&m);
 			remove_run(&m, r);
-			for (int i = 0; i < NWORK; i++)
-				t[((size_t)k * NWORK + (size_t)i) * o.reps + r] = w[i];
+			for (int j = 0; j < NWORK; j++)
+				t[((size_t)k * NWORK + (size_t)j) * o.reps + r] = w[j];
+			if (o.verbose)
+				printf("run %u %-15s create %.3f stat %.3f rename %.3f delete %.3f "
+				       "read %.3f copy-up %.3f\n", r + 1, kind_name[k], w[W_CREATE],
+				       w[W_STAT], w[W_RENAME], w[W_DELETE], w[W_READ], w[W_COPYUP]);
 		}
 	}
 	report(&o, t, ok);

@@ -181,11 +181,17 @@ static int copy_range(int in, int out, off_t off, off_t end)
 	return 0;
 }
 
-/* Copy the data of `in` to `out`, keeping holes where SEEK_DATA finds them. */
-static int copy_data(int in, int out, off_t size)
+/* Copy the data of `in` (stat `st`) to `out`, keeping holes where
+ * SEEK_DATA finds them. A file with as many blocks as bytes has no holes
+ * worth the search, which walks the whole page cache of a large file. */
+static int copy_data(int in, int out, const struct stat *st)
 {
-	off_t off = 0;
+	off_t off = 0, size = st->st_size;
 
+	if (st->st_blocks >= (size + 511) / 512) {
+		int r = copy_range(in, out, 0, size);
+		return r < 0 ? r : ftruncate(out, size) < 0 ? -errno : 0;
+	}
 	while (off < size) {
 		off_t data = lseek(in, off, SEEK_DATA), hole;
 		int r;
@@ -273,7 +279,7 @@ static int make_copy(struct ovl *o, int sfd, const char *sname, const struct sta
 
 			if (in < 0)
 				return -errno;
-			r = copy_data(in, out, st->st_size);
+			r = copy_data(in, out, st);
 			if (r < 0)
 				return r;
 		}

@@ -235,6 +235,14 @@ static void files(struct ctx *c)
 	    rc(utimensat(AT_FDCWD, M(c, "sym"), t1, AT_SYMLINK_NOFOLLOW)));
 	rec(c, "write into a large sparse lower file", "0", "%s",
 	    rc(wr(c, "big", O_WRONLY, (1 << 20) + 10, "BIG")));
+	{
+		struct stat sb;
+		/* copy-up keeps holes (a dense file is copied in one go) */
+		rec(c, "a copied-up sparse file keeps its hole", "sparse", "%s",
+		    lstat(M(c, "big"), &sb) < 0		? rc(-1)
+		    : sb.st_blocks * 512 < sb.st_size	? "sparse"
+							: "dense");
+	}
 	rec(c, "write one hard link of a lower file", "0", "%s",
 	    rc(wr(c, "f_hl1", O_WRONLY | O_TRUNC, -1, "HL")));
 	s = rd(c, "f_hl2");
