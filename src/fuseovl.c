@@ -379,15 +379,30 @@ int fuseovl_start(const char *target, const char *const *lowers, size_t nlowers,
 		  const char *upper, const char *work, struct fuseovl **out, sb_error *err)
 {
 	struct ovl *o;
+	struct rlimit saved, raised;
+	bool restore;
 	int r;
 
 	if (check_args(target, nlowers, upper, work, err) < 0)
 		return -1;
+	/* a directory holds an fd per layer: an image of many layers needs
+	 * more than the usual soft limit of 1024, here and in the server,
+	 * which keeps the raised limit; the caller gets its own back */
+	restore = getrlimit(RLIMIT_NOFILE, &saved) == 0 && saved.rlim_cur < saved.rlim_max;
+	if (restore) {
+		raised = saved;
+		raised.rlim_cur = raised.rlim_max;
+		restore = setrlimit(RLIMIT_NOFILE, &raised) == 0;
+	}
 	o = ovl_new(lowers, nlowers, upper, work, err);
-	if (o == NULL)
-		return sb_wrap(err, "FUSE overlay");
-	r = start(target, o, out, err);
-	ovl_free(o);   /* the server has its own copy */
+	if (o == NULL) {
+		r = sb_wrap(err, "FUSE overlay");
+	} else {
+		r = start(target, o, out, err);
+		ovl_free(o);   /* the server has its own copy */
+	}
+	if (restore)
+		(void)setrlimit(RLIMIT_NOFILE, &saved);
 	return r;
 }
 

@@ -1,8 +1,8 @@
 /* overlay.c: mounting the kernel overlay (see overlay.h). The new mount API
  * (fsopen/fsconfig/fsmount/move_mount) is tried first; its "lowerdir+" key
- * takes one layer per call, so there is no limit on the number of layers.
- * Older kernels get the classic mount(2) option string, which must fit in
- * a page. */
+ * takes one layer per call, so only the kernel's own stack limit (500
+ * layers) holds. Older kernels get the classic mount(2) option string,
+ * which must fit in a page. */
 #include "config.h"
 #include "overlay.h"
 #include "util.h"
@@ -26,6 +26,10 @@ static int new_api(const char *target, char *const *lowers, size_t n, const char
 		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0) {
 			if (i == 0 && errno == EINVAL)
 				return 1;   /* no "lowerdir+": before Linux 6.8 */
+			if (errno == EINVAL)   /* past the kernel's stack limit */
+				return sb_fail(err, errno, "the kernel overlay stacks only %zu of "
+					       "the %zu layers", i, n),
+				       sb_hint(err, "--overlay fuse or auto takes any number");
 			return sb_fail(err, errno, "overlay layer '%s'", lowers[i]);
 		}
 	}

@@ -667,7 +667,8 @@ int ovl_node_set_upper(struct ovl *o, struct onode *n, int pfd, const char *name
 	} else if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		return -errno;
 	}
-	n->layer = 0;
+	/* read without the lock by reads on open files (ovlops_file.c) */
+	__atomic_store_n(&n->layer, 0, __ATOMIC_RELEASE);
 	n->dev = st.st_dev;
 	n->ino = st.st_ino;
 	if (n->type != S_IFDIR)

@@ -133,7 +133,11 @@ static int reopen_if_copied(struct ovl *o, struct ohandle *h)
 	const char *name;
 	int dirfd, r = 0;
 
-	if (__atomic_load_n(&h->upper, __ATOMIC_ACQUIRE))
+	/* the common cases without the lock: an upper file, and a lower one
+	 * nobody has copied up (a copy-up made while this read was on its
+	 * way is one the read may precede) */
+	if (__atomic_load_n(&h->upper, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&h->node->layer, __ATOMIC_ACQUIRE) != 0)
 		return 0;
 	OVL_LOCK(o);
 	if (!h->upper && h->node->layer == 0) {

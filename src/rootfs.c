@@ -405,7 +405,7 @@ static int image_root(const struct run_spec *spec, const struct image_run *img,
 		/* one layer and no upper was given an empty second lower above */
 		if (fuseovl_start(NEWROOT, (const char *const *)f->paths, img->n_lowers, upper, work,
 				  &ovl, err) < 0)
-			return sb_wrap(err, "image '%s': FUSE overlay", spec->image);
+			return sb_wrap(err, "image '%s'", spec->image);
 		/* it serves until the sandbox ends; init reaps it like any child */
 		sb_trace("FUSE overlay of %zu layer%s served by pid %d", img->n_lowers,
 			 img->n_lowers == 1 ? "" : "s", (int)fuseovl_pid(ovl));
