@@ -8,8 +8,9 @@
 # 20000), a sequential read of a READ_MIB file from the lower layer (default
 # 1024) and the copy-up of a COPY_MIB file (default 512) on the host
 # directory, kernel overlayfs, our FUSE overlay and fuse-overlayfs, RUNS
-# rounds (default 4) round-robin, each round starting with the next file
-# system, and prints every run, then the medians with the ratio of
+# rounds (default 4; the two FUSE servers swap places every round, with
+# the kernel between them), and prints every run, then the medians with the
+# ratio of
 # our time to fuse-overlayfs's (target: at most 1.0 on each) and to the
 # kernel's. It runs as the calling user in a user namespace of its own; a
 # missing fuse-overlayfs (Debian package fuse-overlayfs) or an unusable

@@ -9,7 +9,9 @@
  * so that the names of one hard-linked file share one FUSE inode. Every
  * lookup resolves the layers again and the caches are only trusted when
  * they agree. All namespace operations, lookups and copy-ups run under one
- * lock (`ovl.lock`); data I/O on open files does not take it. Paths handed
+ * lock (`ovl.lock`), except the data copy of a large file opened for
+ * writing, truncated or given an xattr (`copying`); data I/O on open files
+ * does not take it. Paths handed
  * to the *xattr calls are relative to the server's working directory,
  * /proc/self/fd, so nothing is resolved through the mount namespace the
  * sandbox builds. */
@@ -56,6 +58,7 @@ struct onode {
 	struct onode *inext;     /* inode table chain */
 	struct onode *lprev, *lnext; /* all nodes but the root */
 	bool hashed;             /* in the inode table */
+	bool copying;            /* its data is being copied up, unlocked */
 };
 
 struct odent {
@@ -89,6 +92,7 @@ struct ovl {
 	bool writeback;          /* the kernel caches writes (FUSE_CAP_WRITEBACK_CACHE) */
 	int workfd;              /* O_PATH of work/work; -1 when read-only */
 	pthread_mutex_t lock;
+	pthread_cond_t copied;   /* signalled when a node stops `copying` */
 	struct onode *root;
 	struct onode *nodes;     /* all nodes but the root */
 	struct odent_chain *dtab; /* name table */
@@ -147,6 +151,12 @@ int ovl_node_set_upper(struct ovl *o, struct onode *n, int pfd, const char *name
 /* ---- ovlupper.c: copy-up, whiteouts, creation in the upper ----------- */
 /* Give `n` (and its parents) an upper object; `nodata`: size 0. */
 int ovl_copy_up(struct ovl *o, struct onode *n, bool nodata);
+/* As ovl_copy_up with data, for a request that has looked at nothing but
+ * `n` yet: the data of a large file is copied with the lock dropped (it
+ * is held again on return). `n` may still be lower afterwards (someone
+ * unlinked it meanwhile, or it was small): the caller's ovl_copy_up then
+ * does the rest. */
+int ovl_copy_up_early(struct ovl *o, struct onode *n);
 /* A fresh temporary name for work/. */
 void ovl_tmpname(struct ovl *o, char buf[static 32]);
 /* Put a whiteout at (pfd, name), replacing a non-directory there. */

@@ -128,6 +128,7 @@ struct ovl *ovl_new(const char *const *lowers, size_t nlowers, const char *upper
 	o->rdonly = upper == NULL;
 	o->timeout = OVL_TIMEOUT;
 	pthread_mutex_init(&o->lock, NULL);
+	pthread_cond_init(&o->copied, NULL);
 	o->dcap = o->icap = 1024;
 	o->dtab = xcalloc(o->dcap, sizeof(*o->dtab));
 	o->itab = xcalloc(o->icap, sizeof(*o->itab));
@@ -189,6 +190,7 @@ void ovl_free(struct ovl *o)
 	if (o->workfd >= 0)
 		close(o->workfd);
 	pthread_mutex_destroy(&o->lock);
+	pthread_cond_destroy(&o->copied);
 	free(o->dtab);
 	free(o->itab);
 	free(o->layers);

@@ -125,7 +125,9 @@ static int do_setattr(struct ovl *o, struct onode *n, const struct stat *attr, i
 		return 0;   /* a ctime the kernel keeps: nothing to store */
 	if (o->rdonly)
 		return -EROFS;
-	r = ovl_copy_up(o, n, trunc0);
+	r = trunc0 ? 0 : ovl_copy_up_early(o, n);
+	if (r == 0)
+		r = ovl_copy_up(o, n, trunc0);
 	if (r < 0)
 		return r;
 	r = find_target(o, n, fi, &t);
@@ -321,7 +323,9 @@ void ovlop_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char
 	}
 	OVL_LOCK(o);
 	n = ovl_node(o, ino);
-	r = o->rdonly ? -EROFS : ovl_copy_up(o, n, false);
+	r = o->rdonly ? -EROFS : ovl_copy_up_early(o, n);
+	if (r == 0)
+		r = ovl_copy_up(o, n, false);
 	if (r == 0)
 		r = node_path(o, n, path, sizeof(path));
 	if (r == 0 && lsetxattr(path, lname, value, size, flags) < 0)

@@ -101,7 +101,9 @@ void ovlop_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	OVL_LOCK(o);
 	n = ovl_node(o, ino);
-	if (writing)
+	if (writing && !o->rdonly && !(fi->flags & O_TRUNC))
+		r = ovl_copy_up_early(o, n);
+	if (writing && r == 0)
 		r = o->rdonly ? -EROFS : ovl_copy_up(o, n, (fi->flags & O_TRUNC) != 0);
 	if (r == 0)
 		r = ovl_node_loc(o, n, &dirfd, &name);

@@ -257,9 +257,9 @@ static int copy_xattrs(const char *src, const char *dst)
 	return 0;
 }
 
-/* Make work/tmp a copy of (sfd, sname), without data when `nodata`. */
-static int make_copy(struct ovl *o, int sfd, const char *sname, const struct stat *st,
-		     const char *tmp, bool nodata)
+/* Give work/tmp the owner, xattrs, mode and times of (sfd, sname). */
+static int copy_attrs(struct ovl *o, int sfd, const char *sname, const struct stat *st,
+		      const char *tmp)
 {
 	char spath[PATH_MAX], dpath[PATH_MAX];
 	struct timespec times[2] = { st->st_atim, st->st_mtim };
@@ -268,6 +268,22 @@ static int make_copy(struct ovl *o, int sfd, const char *sname, const struct sta
 	if (!ovl_fd_relpath(spath, sizeof(spath), sfd, sname) ||
 	    !ovl_fd_relpath(dpath, sizeof(dpath), o->workfd, tmp))
 		return -ENAMETOOLONG;
+	if (fchownat(o->workfd, tmp, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	r = copy_xattrs(spath, dpath);
+	if (r < 0)
+		return r;
+	if (!S_ISLNK(st->st_mode) && fchmodat(o->workfd, tmp, st->st_mode & 07777, 0) < 0)
+		return -errno;
+	if (utimensat(o->workfd, tmp, times, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Make work/tmp a copy of (sfd, sname), without data when `nodata`. */
+static int make_copy(struct ovl *o, int sfd, const char *sname, const struct stat *st,
+		     const char *tmp, bool nodata)
+{
 	if (S_ISREG(st->st_mode)) {
 		cleanup_close int out = openat(o->workfd, tmp,
 					       O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -276,6 +292,7 @@ static int make_copy(struct ovl *o, int sfd, const char *sname, const struct sta
 			return -errno;
 		if (!nodata) {
 			cleanup_close int in = openat(sfd, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int r;
 
 			if (in < 0)
 				return -errno;
@@ -297,25 +314,39 @@ static int make_copy(struct ovl *o, int sfd, const char *sname, const struct sta
 	} else if (mknodat(o->workfd, tmp, (st->st_mode & S_IFMT) | 0600, st->st_rdev) < 0) {
 		return -errno;
 	}
-	if (fchownat(o->workfd, tmp, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	r = copy_xattrs(spath, dpath);
-	if (r < 0)
-		return r;
-	if (!S_ISLNK(st->st_mode) && fchmodat(o->workfd, tmp, st->st_mode & 07777, 0) < 0)
-		return -errno;
-	if (utimensat(o->workfd, tmp, times, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	return 0;
+	return copy_attrs(o, sfd, sname, st, tmp);
+}
+
+/* Rename the finished copy work/tmp (of `st`) to `name` in the upper of
+ * `parent`, leaving the parent's times as they were, and switch `n` to it;
+ * on failure the copy is removed. */
+static int install_copy(struct ovl *o, struct onode *n, struct onode *parent, const char *name,
+			const char *tmp, const struct stat *st)
+{
+	int pfd = ovl_dir_fd(parent, 0);
+	struct stat pst;
+
+	if (fstatat(pfd, ".", &pst, 0) < 0 || renameat2(o->workfd, tmp, pfd, name,
+							 RENAME_NOREPLACE) < 0) {
+		int e = errno;
+		unlinkat(o->workfd, tmp, S_ISDIR(st->st_mode) ? AT_REMOVEDIR : 0);
+		return -e;
+	}
+	/* as overlayfs, best effort: a copy-up does not change the parent */
+	{
+		struct timespec times[2] = { pst.st_atim, pst.st_mtim };
+		(void)utimensat(pfd, ".", times, 0);
+	}
+	return ovl_node_set_upper(o, n, pfd, name);
 }
 
 int ovl_copy_up(struct ovl *o, struct onode *n, bool nodata)
 {
 	struct odent *a = n->aliases;
-	struct stat st, pst;
+	struct stat st;
 	char tmp[32];
 	const char *sname;
-	int pfd, sfd, r;
+	int sfd, r;
 
 	if (o->rdonly)
 		return -EROFS;
@@ -326,24 +357,102 @@ int ovl_copy_up(struct ovl *o, struct onode *n, bool nodata)
 	r = ovl_copy_up(o, a->parent, false);
 	if (r < 0)
 		return r;
-	pfd = ovl_dir_fd(a->parent, 0);
 	r = ovl_node_loc(o, n, &sfd, &sname);
 	if (r < 0)
 		return r;
-	if (fstatat(sfd, sname, &st, AT_SYMLINK_NOFOLLOW) < 0 || fstatat(pfd, ".", &pst, 0) < 0)
+	if (fstatat(sfd, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	ovl_tmpname(o, tmp);
 	r = make_copy(o, sfd, sname, &st, tmp, nodata);
-	if (r == 0 && renameat2(o->workfd, tmp, pfd, a->name, RENAME_NOREPLACE) < 0)
-		r = -errno;
 	if (r < 0) {
 		unlinkat(o->workfd, tmp, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
 		return r;
 	}
-	/* as overlayfs, best effort: a copy-up does not change the parent */
-	{
-		struct timespec times[2] = { pst.st_atim, pst.st_mtim };
-		(void)utimensat(pfd, ".", times, 0);
+	return install_copy(o, n, a->parent, a->name, tmp, &st);
+}
+
+/* The data of a large file is copied with the lock dropped, so that other
+ * requests go on meanwhile; everything else is done under it. */
+#define COPY_UNLOCKED_MIN (1 << 20)
+
+/* Open the source of `n` and a fresh temporary file for its copy; 1 when
+ * `n` is a large lower regular file, else 0 (nothing opened). */
+static int open_early(struct ovl *o, struct onode *n, struct stat *st, int *in, int *out,
+		      char tmp[static 32])
+{
+	const char *sname;
+	int sfd, r = ovl_node_loc(o, n, &sfd, &sname);
+
+	if (r < 0)
+		return r;
+	if (fstatat(sfd, sname, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode) || st->st_size < COPY_UNLOCKED_MIN)
+		return 0;
+	*in = openat(sfd, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (*in < 0)
+		return -errno;
+	ovl_tmpname(o, tmp);
+	*out = openat(o->workfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (*out < 0) {
+		int e = errno;
+		close(*in);
+		return -e;
 	}
-	return ovl_node_set_upper(o, n, pfd, a->name);
+	return 1;
+}
+
+int ovl_copy_up_early(struct ovl *o, struct onode *n)
+{
+	cleanup_free char *name = NULL;
+	struct onode *parent;
+	struct odent *d;
+	struct stat st;
+	char tmp[32];
+	int in = -1, out = -1, r;
+
+	while (n->copying)
+		pthread_cond_wait(&o->copied, &o->lock);
+	if (o->rdonly || n->layer == 0 || n->type != S_IFREG || n->aliases == NULL)
+		return 0;
+	parent = n->aliases->parent;
+	r = ovl_copy_up(o, parent, false);
+	if (r == 0)
+		r = open_early(o, n, &st, &in, &out, tmp);
+	if (r <= 0)
+		return r;
+	name = xstrdup(n->aliases->name);
+	n->copying = true;
+	n->refs++;
+	parent->refs++;
+	OVL_UNLOCK(o);
+	r = copy_data(in, out, &st);
+	close(in);
+	close(out);
+	OVL_LOCK(o);
+	n->copying = false;
+	pthread_cond_broadcast(&o->copied);
+	/* while unlocked, someone may have copied it up the locked way (a
+	 * rename, a link), or unlinked it: then this copy is not wanted, and
+	 * the caller's own ovl_copy_up sees to the rest */
+	d = ovl_dent_find(o, parent, name);
+	if (r == 0 && (n->layer == 0 || d == NULL || d->node != n))
+		r = 1;
+	if (r == 0) {
+		const char *sname;
+		int sfd;
+
+		r = ovl_node_loc(o, n, &sfd, &sname);
+		if (r == 0)
+			r = copy_attrs(o, sfd, sname, &st, tmp);
+		if (r == 0)
+			r = install_copy(o, n, parent, name, tmp, &st);
+		else
+			unlinkat(o->workfd, tmp, 0);
+	} else {
+		unlinkat(o->workfd, tmp, 0);
+	}
+	ovl_node_unref(o, parent);
+	ovl_node_unref(o, n);
+	return r < 0 ? r : 0;
 }

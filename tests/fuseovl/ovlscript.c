@@ -19,7 +19,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -91,6 +93,26 @@ static int big_file(const char *rel)
 	return r;
 }
 
+/* A dense file of HUGE_MIB MiB, large enough for a copy-up that takes a
+ * while. */
+#define HUGE_MIB 128
+
+static int huge_file(const char *rel)
+{
+	static char chunk[1 << 20];
+	int fd = open(at(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int r = 0;
+
+	if (fd < 0)
+		return -1;
+	memset(chunk, 'h', sizeof(chunk));
+	for (int i = 0; i < HUGE_MIB && r == 0; i++)
+		if (write(fd, chunk, sizeof(chunk)) != (ssize_t)sizeof(chunk))
+			r = -1;
+	close(fd);
+	return r;
+}
+
 static int build_l2(void)
 {
 	return md("l2") | put("l2/keep", "keep") | put("l2/f_write", "0123456789") |
@@ -111,7 +133,7 @@ static int build_l2(void)
 	       md("l2/wh_dir") | put("l2/wh_dir/z", "z") | md("l2/shadow") |
 	       put("l2/shadow/s", "s") | md("l2/d_ren") | put("l2/d_ren/q", "q") |
 	       md("l2/d_setx") | md("l2/d_deep") | md("l2/d_deep/e1") | md("l2/d_deep/e1/e2") |
-	       put("l2/d_deep/e1/e2/leaf", "leaf");
+	       put("l2/d_deep/e1/e2/leaf", "leaf") | md("l2/d_huge") | huge_file("l2/d_huge/huge");
 }
 
 static int build_l1(void)
@@ -497,6 +519,61 @@ static void concurrent(struct ctx *c)
 	    "%d failed", bad);
 }
 
+/* Files are created in another directory while a large lower file is
+ * copied up: the copy must not hold everything else up. A create counts
+ * when it began and ended while the copy-up's open(2) was under way; a
+ * file system that serialised them would show at most one. */
+static void work_during_copy_up(struct ctx *c)
+{
+	struct shared {
+		volatile int phase;   /* 0 starting, 1 copying, 2 done */
+		volatile int ready, during;
+	} *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char name[64];
+	pid_t pid;
+	int fd = -1, st = 0;
+
+	if (sh == MAP_FAILED || mkdir(M(c, "d_busy"), 0755) < 0) {
+		rec(c, "creates go on during a large copy-up", "yes", "setup: %s", rc(-1));
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		for (int i = 0; sh->phase != 2 && i < 100000; i++) {
+			int was = sh->phase, f;
+			snprintf(name, sizeof(name), "d_busy/b%d", i);
+			f = open(M(c, name), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			if (f < 0)
+				_exit(1);
+			close(f);
+			if (was == 1 && sh->phase == 1)
+				sh->during++;
+			sh->ready = 1;
+		}
+		_exit(0);
+	}
+	while (pid > 0 && !sh->ready && waitpid(pid, &st, WNOHANG) == 0)
+		sched_yield();
+	sh->phase = 1;
+	fd = open(M(c, "d_huge/huge"), O_WRONLY | O_CLOEXEC);
+	sh->phase = 2;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (fd >= 0)
+		close(fd);
+	rec(c, "creates go on during a large copy-up", "yes", "%s",
+	    fd < 0 ? rc(-1) : sh->during >= 3 ? "yes" : "no");
+	munmap(sh, sizeof(*sh));
+	/* how many there are differs from run to run: none may stay */
+	for (int i = 0;; i++) {
+		snprintf(name, sizeof(name), "d_busy/b%d", i);
+		if (unlink(M(c, name)) < 0)
+			break;
+	}
+	rec(c, "the busy directory is removed", "0", "%s", rc(rmdir(M(c, "d_busy"))));
+}
+
 size_t ovlt_run_script(const char *mnt, struct ovlt_op *ops, size_t max)
 {
 	struct ctx c = { .mnt = mnt, .ops = ops, .max = max };
@@ -509,5 +586,6 @@ size_t ovlt_run_script(const char *mnt, struct ovlt_op *ops, size_t max)
 	sync_and_statfs(&c);
 	listings(&c);
 	concurrent(&c);
+	work_during_copy_up(&c);
 	return c.n;
 }
