@@ -407,7 +407,7 @@ int ovl_copy_up_early(struct ovl *o, struct onode *n)
 	cleanup_free char *name = NULL;
 	struct onode *parent;
 	struct odent *d;
-	struct stat st;
+	struct stat st = { 0 };
 	char tmp[32];
 	int in = -1, out = -1, r;
 
