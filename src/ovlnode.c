@@ -10,6 +10,7 @@
 #include "ovlfs.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -47,6 +48,28 @@ static int open_layer(const char *path, const char *what, struct stat *st, sb_er
 	return fd;
 }
 
+/* Empty work/work of what an earlier mount left when it was killed in the
+ * middle of a copy-up (a temporary file, directory or whiteout), as
+ * overlayfs does: best effort, nothing in it is anyone's data. */
+static void clean_work(int wfd)
+{
+	int fd = openat(wfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_dir DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	const struct dirent *de;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(wfd, de->d_name, 0) < 0 && (errno == EISDIR || errno == EPERM))
+			(void)unlinkat(wfd, de->d_name, AT_REMOVEDIR);
+	}
+}
+
 static int open_work(const char *work, dev_t upper_dev, sb_error *err)
 {
 	cleanup_close int fd = -1;
@@ -63,6 +86,7 @@ static int open_work(const char *work, dev_t upper_dev, sb_error *err)
 	wfd = open_dir(fd, "work");
 	if (wfd < 0)
 		return sb_fail(err, errno, "open '%s/work'", work);
+	clean_work(wfd);
 	return wfd;
 }
 

@@ -18,6 +18,7 @@
 #include "ovltest.h"
 #include "../unit/tap.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -30,6 +31,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -213,6 +215,21 @@ static void compare(const char *a, const char *b, const char *na, const char *nb
 	CHECK(ndiff == 0, "%s", what);
 }
 
+/* The number of entries in a directory, -1 when it cannot be read. */
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	const struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
 /* Each mounts the upper the other wrote. */
 static void cross(const struct run *k)
 {
@@ -230,7 +247,14 @@ static void cross(const struct run *k)
 	} else {
 		CHECK(0, "kernel overlayfs mounts the FUSE upper: %s", strerror(errno));
 	}
+	/* what a killed copy-up leaves in work/work goes at the next mount */
+	if (ovlt_mkdir(B("k/w2/work")) < 0 || ovlt_mkdir(B("k/w2/work/#fo1.2")) < 0 ||
+	    close(open(B("k/w2/work/#fo1.1"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	    mknod(B("k/w2/work/#fo1.3"), S_IFCHR, makedev(0, 0)) < 0)
+		CHECK(0, "leave things in work/work: %s", strerror(errno));
 	if (fuse_mount(B("kx"), B("k/u"), B("k/w2"), &f) == 0) {
+		CHECK(entries(B("k/w2/work")) == 0,
+		      "the FUSE overlay empties work/work of an earlier mount's leftovers");
 		m = ovlt_manifest(B("kx"), false);
 		compare(k->merged, m, "kernel", "FUSE on the kernel upper",
 			"the FUSE overlay reads the upper kernel overlayfs wrote");
