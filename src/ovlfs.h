@@ -10,8 +10,8 @@
  * lookup resolves the layers again and the caches are only trusted when
  * they agree. All namespace operations, lookups and copy-ups run under one
  * lock (`ovl.lock`), except the data copy of a large file opened for
- * writing, truncated or given an xattr (`copying`); data I/O on open files
- * does not take it. Paths handed
+ * writing, changed by setattr, given an xattr or renamed (`copying`); data
+ * I/O on open files does not take it. Paths handed
  * to the *xattr calls are relative to the server's working directory,
  * /proc/self/fd, so nothing is resolved through the mount namespace the
  * sandbox builds. */

@@ -541,6 +541,32 @@ out:
 	return e;
 }
 
+/* A plain rename of a large lower file that will go through (no
+ * directory and nothing kept from replacement at the target) has its data
+ * copied up first with the lock dropped, before anything is looked at;
+ * do_rename then finds it copied up. A rename that would fail copies
+ * nothing, as in overlayfs. */
+static int ren_copy_early(struct ovl *o, const struct ren *r)
+{
+	struct onode *src, *dst = NULL;
+	int e;
+
+	if (o->rdonly || r->flags != 0 || get_node(o, r->dir, r->name, &src) < 0)
+		return 0;
+	e = get_node(o, r->newdir, r->newname, &dst);
+	if (e == -ENOENT) {
+		dst = NULL;
+		e = 0;
+	}
+	if (e == 0 && src->type == S_IFREG && src->layer != 0 &&
+	    (dst == NULL || dst->type != S_IFDIR))
+		e = ovl_copy_up_early(o, src);
+	if (dst != NULL)
+		ovl_forget_node(o, dst, 1);
+	ovl_forget_node(o, src, 1);
+	return e;
+}
+
 void ovlop_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		  const char *newname, unsigned int flags)
 {
@@ -551,7 +577,9 @@ void ovlop_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_
 	OVL_LOCK(o);
 	r.dir = ovl_node(o, parent);
 	r.newdir = ovl_node(o, newparent);
-	e = do_rename(o, &r);
+	e = ren_copy_early(o, &r);
+	if (e == 0)
+		e = do_rename(o, &r);
 	OVL_UNLOCK(o);
 	fuse_reply_err(req, -e);
 }

@@ -133,7 +133,8 @@ static int build_l2(void)
 	       md("l2/wh_dir") | put("l2/wh_dir/z", "z") | md("l2/shadow") |
 	       put("l2/shadow/s", "s") | md("l2/d_ren") | put("l2/d_ren/q", "q") |
 	       md("l2/d_setx") | md("l2/d_deep") | md("l2/d_deep/e1") | md("l2/d_deep/e1/e2") |
-	       put("l2/d_deep/e1/e2/leaf", "leaf") | md("l2/d_huge") | huge_file("l2/d_huge/huge");
+	       put("l2/d_deep/e1/e2/leaf", "leaf") | md("l2/d_huge") | huge_file("l2/d_huge/huge") |
+	       huge_file("l2/d_huge/huge2");
 }
 
 static int build_l1(void)
@@ -519,11 +520,25 @@ static void concurrent(struct ctx *c)
 	    "%d failed", bad);
 }
 
+/* The two operations that copy a large lower file up in
+ * work_during_copy_up: opening it for writing, and renaming it. */
+static int open_huge(const struct ctx *c)
+{
+	int fd = open(M(c, "d_huge/huge"), O_WRONLY | O_CLOEXEC);
+
+	return fd < 0 ? -1 : close(fd);
+}
+
+static int rename_huge2(const struct ctx *c)
+{
+	return rename(M(c, "d_huge/huge2"), M(c, "d_huge/huge2.moved"));
+}
+
 /* Files are created in another directory while a large lower file is
- * copied up: the copy must not hold everything else up. A create counts
- * when it began and ended while the copy-up's open(2) was under way; a
- * file system that serialised them would show at most one. */
-static void work_during_copy_up(struct ctx *c)
+ * copied up (by `op`): the copy must not hold everything else up. A create
+ * counts when it began and ended while `op` was under way; a file system
+ * that serialised them would show at most one. */
+static void work_during_copy_up(struct ctx *c, const char *what, int (*op)(const struct ctx *))
 {
 	struct shared {
 		volatile int phase;   /* 0 starting, 1 copying, 2 done */
@@ -531,10 +546,10 @@ static void work_during_copy_up(struct ctx *c)
 	} *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	char name[64];
 	pid_t pid;
-	int fd = -1, st = 0;
+	int r, st = 0;
 
 	if (sh == MAP_FAILED || mkdir(M(c, "d_busy"), 0755) < 0) {
-		rec(c, "creates go on during a large copy-up", "yes", "setup: %s", rc(-1));
+		rec(c, what, "yes", "setup: %s", rc(-1));
 		return;
 	}
 	fflush(stdout);
@@ -556,14 +571,11 @@ static void work_during_copy_up(struct ctx *c)
 	while (pid > 0 && !sh->ready && waitpid(pid, &st, WNOHANG) == 0)
 		sched_yield();
 	sh->phase = 1;
-	fd = open(M(c, "d_huge/huge"), O_WRONLY | O_CLOEXEC);
+	r = op(c);
 	sh->phase = 2;
 	if (pid > 0)
 		waitpid(pid, &st, 0);
-	if (fd >= 0)
-		close(fd);
-	rec(c, "creates go on during a large copy-up", "yes", "%s",
-	    fd < 0 ? rc(-1) : sh->during >= 3 ? "yes" : "no");
+	rec(c, what, "yes", "%s", r < 0 ? rc(-1) : sh->during >= 3 ? "yes" : "no");
 	munmap(sh, sizeof(*sh));
 	/* how many there are differs from run to run: none may stay */
 	for (int i = 0;; i++) {
@@ -586,6 +598,7 @@ size_t ovlt_run_script(const char *mnt, struct ovlt_op *ops, size_t max)
 	sync_and_statfs(&c);
 	listings(&c);
 	concurrent(&c);
-	work_during_copy_up(&c);
+	work_during_copy_up(&c, "creates go on during a large copy-up (open)", open_huge);
+	work_during_copy_up(&c, "creates go on during a large copy-up (rename)", rename_huge2);
 	return c.n;
 }
