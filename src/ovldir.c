@@ -4,8 +4,9 @@
  * themselves are never shown. The listing is read whole when the directory
  * is opened and served from memory, which POSIX allows and which keeps
  * offsets stable while the directory changes; reading again from offset 0
- * (rewinddir) after a change lists it anew, as overlayfs does. Callers hold
- * ovl.lock. */
+ * (rewinddir) after a change lists it anew, as overlayfs does. Also the one
+ * walk over a single directory's entries that the rest of the server uses
+ * (clearing whiteouts, emptying work/work). Callers hold ovl.lock. */
 #include "config.h"
 #include "ovlfs.h"
 #include "util.h"
@@ -14,6 +15,42 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+
+/* A readable stream of the directory `dirfd` (which may be O_PATH), or
+ * NULL with errno set. */
+static DIR *open_stream(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir;
+
+	if (fd < 0)
+		return NULL;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return dir;
+}
+
+int ovl_each_entry(int dirfd, int (*fn)(int, const char *))
+{
+	cleanup_dir DIR *dir = open_stream(dirfd);
+	const struct dirent *de;
+
+	if (dir == NULL)
+		return -errno;
+	while ((errno = 0, de = readdir(dir)) != NULL) {
+		int r;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		r = fn(dirfd, de->d_name);
+		if (r < 0)
+			return r;
+	}
+	return errno != 0 ? -errno : 0;
+}
 
 static void push(struct odir *d, size_t *cap, const char *name, uint64_t ino, unsigned char type)
 {
@@ -32,18 +69,11 @@ static void push(struct odir *d, size_t *cap, const char *name, uint64_t ino, un
 static int read_layer(struct ovl *o, const struct ostack *s, struct ovl_names *seen, bool last,
 		      struct odir *out, size_t *cap)
 {
-	cleanup_dir DIR *dir = NULL;
-	int fd = openat(s->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_dir DIR *dir = open_stream(s->fd);
 	const struct dirent *de;
 
-	if (fd < 0)
+	if (dir == NULL)
 		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
 	while ((errno = 0, de = readdir(dir)) != NULL) {
 		unsigned char type = de->d_type;
 		const char *name = de->d_name;

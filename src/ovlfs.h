@@ -170,7 +170,7 @@ int ovl_set_owner(int pfd, int dirfd, const char *name, const struct fuse_ctx *c
 /* Stat (pfd, name) in the upper: OVL_ABSENT, OVL_WHITEOUT, OVL_DIR... */
 int ovl_upper_kind(int pfd, const char *name, struct stat *st);
 
-/* ---- ovldir.c: merged directory listings ----------------------------- */
+/* ---- ovldir.c: merged directory listings, entry walks ------------------ */
 struct oentry {
 	char *name;
 	uint64_t ino;
@@ -182,6 +182,9 @@ struct odir {
 	unsigned long version;   /* of the directory when it was read */
 };
 int ovl_dir_read(struct ovl *o, const struct onode *dir, struct odir *out);
+/* Call fn(dirfd, name) for every entry of the directory dirfd (O_PATH
+ * will do) but "." and ".."; stops at the first negative return. */
+int ovl_each_entry(int dirfd, int (*fn)(int, const char *));
 void ovl_dir_free(struct odir *d);
 /* 0 when the merged view of `dir` is empty, -ENOTEMPTY or -errno. */
 int ovl_dir_empty(struct ovl *o, const struct onode *dir);

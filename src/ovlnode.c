@@ -10,7 +10,6 @@
 #include "ovlfs.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -48,26 +47,11 @@ static int open_layer(const char *path, const char *what, struct stat *st, sb_er
 	return fd;
 }
 
-/* Empty work/work of what an earlier mount left when it was killed in the
- * middle of a copy-up (a temporary file, directory or whiteout), as
- * overlayfs does: best effort, nothing in it is anyone's data. */
-static void clean_work(int wfd)
+static int remove_leftover(int dirfd, const char *name)
 {
-	int fd = openat(wfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_dir DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	const struct dirent *de;
-
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(wfd, de->d_name, 0) < 0 && (errno == EISDIR || errno == EPERM))
-			(void)unlinkat(wfd, de->d_name, AT_REMOVEDIR);
-	}
+	if (unlinkat(dirfd, name, 0) < 0 && (errno == EISDIR || errno == EPERM))
+		(void)unlinkat(dirfd, name, AT_REMOVEDIR);
+	return 0;
 }
 
 static int open_work(const char *work, dev_t upper_dev, sb_error *err)
@@ -86,7 +70,9 @@ static int open_work(const char *work, dev_t upper_dev, sb_error *err)
 	wfd = open_dir(fd, "work");
 	if (wfd < 0)
 		return sb_fail(err, errno, "open '%s/work'", work);
-	clean_work(wfd);
+	/* what an earlier mount left when it was killed in the middle of a
+	 * copy-up goes, as overlayfs does: best effort, nobody's data */
+	(void)ovl_each_entry(wfd, remove_leftover);
 	return wfd;
 }
 
@@ -364,29 +350,34 @@ void ovl_dent_move(struct ovl *o, struct odent *d, struct onode *parent, const c
 	ovl_node_unref(o, oldparent);
 }
 
+static void itab_grow(struct ovl *o)
+{
+	size_t cap = o->icap * 2;
+	struct onode_chain *tab = xcalloc(cap, sizeof(*tab));
+
+	for (size_t i = 0; i < o->icap; i++) {
+		struct onode *m = o->itab[i].head;
+		while (m != NULL) {
+			struct onode *next = m->inext;
+			size_t k = ihash(m->dev, m->ino, cap);
+			m->inext = tab[k].head;
+			tab[k].head = m;
+			m = next;
+		}
+	}
+	free(o->itab);
+	o->itab = tab;
+	o->icap = cap;
+}
+
 static void itab_add(struct ovl *o, struct onode *n)
 {
 	size_t h;
 
 	if (n->hashed)
 		return;
-	if (o->icount + 1 > o->icap) {
-		size_t cap = o->icap * 2;
-		struct onode_chain *tab = xcalloc(cap, sizeof(*tab));
-		for (size_t i = 0; i < o->icap; i++) {
-			struct onode *m = o->itab[i].head;
-			while (m != NULL) {
-				struct onode *next = m->inext;
-				size_t k = ihash(m->dev, m->ino, cap);
-				m->inext = tab[k].head;
-				tab[k].head = m;
-				m = next;
-			}
-		}
-		free(o->itab);
-		o->itab = tab;
-		o->icap = cap;
-	}
+	if (o->icount + 1 > o->icap)
+		itab_grow(o);
 	h = ihash(n->dev, n->ino, o->icap);
 	n->inext = o->itab[h].head;
 	o->itab[h].head = n;

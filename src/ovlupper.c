@@ -58,32 +58,6 @@ int ovl_make_whiteout(struct ovl *o, int pfd, const char *name)
 	return 0;
 }
 
-/* Call fn(dirfd, name) for every entry of the directory dirfd. */
-static int each_entry(int dirfd, int (*fn)(int, const char *))
-{
-	cleanup_dir DIR *dir = NULL;
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	const struct dirent *de;
-
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	while ((errno = 0, de = readdir(dir)) != NULL) {
-		int r;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		r = fn(dirfd, de->d_name);
-		if (r < 0)
-			return r;
-	}
-	return errno != 0 ? -errno : 0;
-}
-
 static int check_whiteout(int dirfd, const char *name)
 {
 	struct stat st;
@@ -102,9 +76,9 @@ int ovl_clear_whiteouts(int dirfd)
 {
 	/* check everything first: removing some whiteouts and then failing
 	 * would bring deleted lower entries back */
-	int r = each_entry(dirfd, check_whiteout);
+	int r = ovl_each_entry(dirfd, check_whiteout);
 
-	return r < 0 ? r : each_entry(dirfd, remove_whiteout);
+	return r < 0 ? r : ovl_each_entry(dirfd, remove_whiteout);
 }
 
 int ovl_set_owner(int pfd, int dirfd, const char *name, const struct fuse_ctx *ctx, mode_t mode)
